@@ -1,0 +1,44 @@
+// atalaya-server: the serving engine without any GUI library, for servers and containers.
+#include "core/CommandLine.h"
+#include "core/TerminationSignals.h"
+
+#include <atalaya/Server.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cstdio>
+
+int main(int argc, char* argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("atalaya-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ATALAYA_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Atalaya inference server: TorchScript models over HTTP, headless."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    atalaya::addServerOptions(parser);
+    parser.process(app);
+
+    auto config = atalaya::serverConfigFrom(parser, atalaya::processEnvironment);
+    if (!config.isOk()) {
+        std::fprintf(stderr, "atalaya-server: %s\n", config.status().message().c_str());
+        return 2;
+    }
+    atalaya::Server server(std::move(config).value());
+    if (const auto started = server.start(); !started.isOk()) {
+        std::fprintf(stderr, "atalaya-server: %s\n", started.message().c_str());
+        return 1;
+    }
+    std::printf("atalaya-server listening on %s\n", server.baseUrl().c_str());
+    std::fflush(stdout);
+
+    atalaya::TerminationSignals signals;
+    QObject::connect(&signals, &atalaya::TerminationSignals::terminationRequested, &app,
+                     &QCoreApplication::quit);
+    const int code = QCoreApplication::exec();
+    server.stop(atalaya::Drain::Wait);  // SIGTERM: finish what was accepted, then exit
+    return code;
+}

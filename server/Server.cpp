@@ -1,0 +1,133 @@
+#include <atalaya/Server.h>
+
+#include "core/Logging.h"
+#include "http/ApiRoutes.h"
+#include "http/HttpServer.h"
+#include "inference/BlasInfo.h"
+#include "inference/ExecutionSlots.h"
+#include "inference/ModelRepository.h"
+#include "torch/TorchModelRunner.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace atalaya {
+namespace {
+
+int intraOpThreadsFor(const InferenceConfig& config) {
+    if (config.intraOpThreads > 0) return config.intraOpThreads;
+    const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    return std::max(1, cores / std::max(1, config.workers));
+}
+
+http::RuntimeReport describeRuntime(const ServerConfig& config, int intraOpThreads) {
+    http::RuntimeReport report;
+    report.device = config.inference.device;
+    report.blas = detectBlas();
+    const TorchRuntimeInfo torch = torchRuntimeInfo();
+    report.torchVersion = torch.version;
+    report.intraOpThreads = torch.intraOpThreads;
+    report.inferenceWorkers = config.inference.workers;
+    if (report.blas.kind == "reference") {
+        report.warnings.push_back(
+            "the reference BLAS is active (" + report.blas.library +
+            "): expect ~50x slower models; install libopenblas0-pthread");
+    }
+    const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    if (config.inference.workers * intraOpThreads > cores) {
+        report.warnings.push_back("workers x intra-op threads exceeds the " +
+                                  std::to_string(cores) + " cores: threads will contend");
+    }
+    return report;
+}
+
+}  // namespace
+
+class Server::Impl {
+public:
+    explicit Impl(ServerConfig config)
+        : m_config(std::move(config))
+        , m_slots(m_config.inference.workers)
+        , m_factory(makeTorchRunnerFactory())
+        , m_models(m_config.modelRepository, *m_factory, RunnerOptions{.device = m_config.inference.device},
+                   m_slots) {}
+
+    Status start() {
+        const int intraOp = intraOpThreadsFor(m_config.inference);
+        configureTorchRuntime(intraOp);
+        setBlasThreads(intraOp);
+        ATALAYA_RETURN_IF_ERROR(m_models.scan());
+
+        http::ApiContext context{.models = m_models,
+                                 .config = m_config,
+                                 .runtime = describeRuntime(m_config, intraOp),
+                                 .address = [this] { return address(); }};
+        for (const auto& warning : context.runtime.warnings) qCWarning(lcServer, "%s", warning.c_str());
+        qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
+               context.runtime.blas.kind.c_str(), context.runtime.blas.library.c_str(),
+               context.runtime.intraOpThreads, m_config.inference.workers);
+        m_api = std::make_unique<http::ApiRoutes>(std::move(context));
+
+        const auto& h = m_config.http;
+        m_http = std::make_unique<http::HttpServer>(
+            http::HttpServerOptions{.host = h.host,
+                                    .port = h.port,
+                                    .ioThreads = h.ioThreads,
+                                    .maxBodyBytes = h.maxBodyBytes,
+                                    .maxHeaderBytes = h.maxHeaderBytes,
+                                    .readTimeout = h.readTimeout,
+                                    .idleTimeout = h.idleTimeout,
+                                    .maxConnections = h.maxConnections},
+            [api = m_api.get()](http::HttpRequest&& request, http::Responder responder) {
+                api->handle(std::move(request), std::move(responder));
+            });
+        ATALAYA_RETURN_IF_ERROR(m_http->start());
+        qCInfo(lcServer, "listening on http://%s", address().c_str());
+        m_loader = std::thread([this] { m_models.loadPending(); });
+        m_running = true;
+        return Status::ok();
+    }
+
+    void stop(Drain drain) {
+        if (!m_running) return;
+        m_running = false;
+        qCInfo(lcServer, "stopping (%s)", drain == Drain::Wait ? "draining" : "aborting");
+        m_http->stopAccepting();
+        if (m_loader.joinable()) m_loader.join();
+        m_models.stopAll(drain);
+        if (drain == Drain::Wait) waitForAnswers();
+        m_http->stop();
+    }
+
+    std::string address() const { return m_config.http.host + ":" + std::to_string(port()); }
+    std::uint16_t port() const { return m_http ? m_http->port() : 0; }
+    const ServerConfig& config() const { return m_config; }
+
+private:
+    // Batchers have finished their queues; their answers are on the way to the IO threads.
+    void waitForAnswers() {
+        const auto until = std::chrono::steady_clock::now() + m_config.drainTimeout;
+        while (m_api->pendingRequests() > 0 && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+
+    ServerConfig m_config;
+    ExecutionSlots m_slots;
+    std::unique_ptr<ModelRunnerFactory> m_factory;
+    ModelRepository m_models;
+    std::unique_ptr<http::ApiRoutes> m_api;
+    std::unique_ptr<http::HttpServer> m_http;
+    std::thread m_loader;
+    bool m_running = false;
+};
+
+Server::Server(ServerConfig config) : d(std::make_unique<Impl>(std::move(config))) {}
+Server::~Server() { d->stop(Drain::Abort); }
+Status Server::start() { return d->start(); }
+void Server::stop(Drain drain) { d->stop(drain); }
+std::string Server::host() const { return d->config().http.host; }
+std::uint16_t Server::port() const { return d->port(); }
+std::string Server::baseUrl() const { return "http://" + d->address(); }
+
+}  // namespace atalaya

@@ -1,0 +1,216 @@
+#include <atalaya/Config.h>
+
+#include "core/StrictJson.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+namespace atalaya {
+namespace {
+
+using nlohmann::json;
+
+// Reads the members of one JSON object, remembering which were used, so that an unknown
+// (probably misspelt) key is reported instead of silently ignored.
+class Section {
+public:
+    Section(const json& object, std::string path) : m_object(object), m_path(std::move(path)) {}
+
+    template <class T>
+    Status read(const char* key, T& out) {
+        const auto it = m_object.find(key);
+        if (it == m_object.end()) return Status::ok();
+        m_used.insert(key);
+        try {
+            out = it->get<T>();
+        } catch (const json::exception&) {
+            return invalid(key, "has the wrong type");
+        }
+        return Status::ok();
+    }
+
+    template <class Int>
+    Status readInt(const char* key, Int& out, long long min, long long max) {
+        long long value = static_cast<long long>(out);
+        ATALAYA_RETURN_IF_ERROR(read(key, value));
+        if (value < min || value > max) {
+            return invalid(key, "must be between " + std::to_string(min) + " and " +
+                                    std::to_string(max));
+        }
+        out = static_cast<Int>(value);
+        return Status::ok();
+    }
+
+    Status readMs(const char* key, std::chrono::milliseconds& out) {
+        long long ms = out.count();
+        ATALAYA_RETURN_IF_ERROR(readInt(key, ms, 0, 24LL * 3600 * 1000));
+        out = std::chrono::milliseconds(ms);
+        return Status::ok();
+    }
+
+    const json* child(const char* key) {
+        const auto it = m_object.find(key);
+        if (it == m_object.end()) return nullptr;
+        m_used.insert(key);
+        return &*it;
+    }
+
+    Status rejectUnknownKeys() const {
+        for (const auto& [key, value] : m_object.items()) {
+            if (!m_used.contains(key)) return invalid(key.c_str(), "is not a known setting");
+        }
+        return Status::ok();
+    }
+
+    Status invalid(const char* key, const std::string& what) const {
+        return invalidArgument("config: " + m_path + key + " " + what, "invalid_config");
+    }
+
+    std::string path() const { return m_path; }
+
+private:
+    const json& m_object;
+    std::string m_path;
+    std::set<std::string, std::less<>> m_used;
+};
+
+Status readObject(const json* node, const std::string& path) {
+    if (node != nullptr && !node->is_object()) {
+        return invalidArgument("config: " + path + " must be an object", "invalid_config");
+    }
+    return Status::ok();
+}
+
+Status applyHttp(const json& node, HttpConfig& http) {
+    Section s(node, "http.");
+    ATALAYA_RETURN_IF_ERROR(s.read("host", http.host));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("port", http.port, 0, 65535));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("io_threads", http.ioThreads, 1, 64));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("max_body_bytes", http.maxBodyBytes, 1, 1LL << 30));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("max_header_bytes", http.maxHeaderBytes, 1024, 1 << 20));
+    ATALAYA_RETURN_IF_ERROR(s.readMs("read_timeout_ms", http.readTimeout));
+    ATALAYA_RETURN_IF_ERROR(s.readMs("idle_timeout_ms", http.idleTimeout));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("max_connections", http.maxConnections, 1, 1 << 20));
+    return s.rejectUnknownKeys();
+}
+
+Status applyJsonLimits(const json& node, JsonLimits& limits) {
+    Section s(node, "json.");
+    ATALAYA_RETURN_IF_ERROR(s.readInt("max_depth", limits.maxDepth, 2, 64));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("max_instances", limits.maxInstances, 1, 1 << 20));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("max_string_bytes", limits.maxStringBytes, 1, 1 << 26));
+    return s.rejectUnknownKeys();
+}
+
+Status applyInference(const json& node, InferenceConfig& inference) {
+    Section s(node, "inference.");
+    ATALAYA_RETURN_IF_ERROR(s.readInt("workers", inference.workers, 1, 64));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("intra_op_threads", inference.intraOpThreads, 0, 256));
+    ATALAYA_RETURN_IF_ERROR(s.read("device", inference.device));
+    ATALAYA_RETURN_IF_ERROR(s.readMs("default_deadline_ms", inference.defaultDeadline));
+    return s.rejectUnknownKeys();
+}
+
+Status applyApiVersions(const json& node, ApiVersionPins& pins) {
+    try {
+        pins = node.get<ApiVersionPins>();
+    } catch (const json::exception&) {
+        return invalidArgument(
+            "config: api_versions must map API versions to {model: version} objects",
+            "invalid_config");
+    }
+    return Status::ok();
+}
+
+std::filesystem::path resolveAgainst(const std::filesystem::path& base, const std::string& p) {
+    const std::filesystem::path path(p);
+    return path.is_absolute() ? path : base / path;
+}
+
+}  // namespace
+
+Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) {
+    std::ifstream in(file);
+    if (!in) return notFound("config: cannot read " + file.string(), "config_not_found");
+    std::stringstream text;
+    text << in.rdbuf();
+    ATALAYA_ASSIGN_OR_RETURN(const json root, parseStrictJson(text.str(), {.maxDepth = 16}));
+    if (!root.is_object()) return invalidArgument("config: top level must be an object");
+
+    Section s(root, "");
+    for (const char* key : {"http", "json", "inference", "api_versions"}) {
+        ATALAYA_RETURN_IF_ERROR(readObject(root.contains(key) ? &root.at(key) : nullptr, key));
+    }
+    if (const json* http = s.child("http")) ATALAYA_RETURN_IF_ERROR(applyHttp(*http, config.http));
+    if (const json* limits = s.child("json")) {
+        ATALAYA_RETURN_IF_ERROR(applyJsonLimits(*limits, config.json));
+    }
+    if (const json* inference = s.child("inference")) {
+        ATALAYA_RETURN_IF_ERROR(applyInference(*inference, config.inference));
+    }
+    if (const json* pins = s.child("api_versions")) {
+        ATALAYA_RETURN_IF_ERROR(applyApiVersions(*pins, config.apiVersions));
+    }
+    // Paths in a config file are relative to the file, not to wherever the server starts.
+    const auto base = file.parent_path();
+    std::string path;
+    if (s.child("model_repository") != nullptr) {
+        ATALAYA_RETURN_IF_ERROR(s.read("model_repository", path));
+        config.modelRepository = resolveAgainst(base, path);
+    }
+    if (s.child("data_dir") != nullptr) {
+        ATALAYA_RETURN_IF_ERROR(s.read("data_dir", path));
+        config.dataDir = resolveAgainst(base, path);
+    }
+    ATALAYA_RETURN_IF_ERROR(s.readMs("drain_timeout_ms", config.drainTimeout));
+    return s.rejectUnknownKeys();
+}
+
+std::optional<std::string> processEnvironment(const char* name) {
+    const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at start-up
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+}
+
+Status applyEnvironment(ServerConfig& config, EnvLookup lookup) {
+    if (auto host = lookup("ATALAYA_HOST")) config.http.host = *host;
+    if (auto port = lookup("ATALAYA_PORT")) {
+        char* end = nullptr;
+        const long value = std::strtol(port->c_str(), &end, 10);
+        if (port->empty() || *end != '\0' || value < 0 || value > 65535) {
+            return invalidArgument("ATALAYA_PORT must be a port number", "invalid_config");
+        }
+        config.http.port = static_cast<std::uint16_t>(value);
+    }
+    if (auto models = lookup("ATALAYA_MODELS")) config.modelRepository = *models;
+    if (auto dataDir = lookup("ATALAYA_DATA_DIR")) config.dataDir = *dataDir;
+    return Status::ok();
+}
+
+Status validateConfig(const ServerConfig& config) {
+    if (config.http.host.empty()) return invalidArgument("http.host is empty", "invalid_config");
+    if (config.modelRepository.empty()) {
+        return invalidArgument("model repository path is empty", "invalid_config");
+    }
+    for (const auto& [api, pins] : config.apiVersions) {
+        if (api.size() < 2 || api[0] != 'v' ||
+            api.find_first_not_of("0123456789", 1) != std::string::npos) {
+            return invalidArgument("api_versions key \"" + api + "\" is not like v1, v2",
+                                   "invalid_config");
+        }
+        for (const auto& [model, version] : pins) {
+            if (version < 1) {
+                return invalidArgument("api_versions." + api + "." + model + " must be >= 1",
+                                       "invalid_config");
+            }
+        }
+    }
+    return Status::ok();
+}
+
+}  // namespace atalaya

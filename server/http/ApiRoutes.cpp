@@ -1,0 +1,315 @@
+#include "http/ApiRoutes.h"
+
+#include "core/StrictJson.h"
+#include "http/HttpErrors.h"
+#include "http/OipCodec.h"
+#include "http/PredictCodec.h"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <random>
+
+namespace atalaya::http {
+namespace {
+
+using nlohmann::json;
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+constexpr std::string_view kRequestIdHeader = "X-Request-Id";
+constexpr std::string_view kTimeoutHeader = "X-Request-Timeout-Ms";
+
+HttpResponse jsonResponse(int status, std::string body) {
+    HttpResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+bool isJsonContentType(std::string_view value) {
+    const auto semicolon = value.find(';');
+    std::string_view type = value.substr(0, semicolon);
+    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+    constexpr std::string_view kJson = "application/json";
+    if (type.size() != kJson.size()) return false;
+    for (std::size_t i = 0; i < type.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+    }
+    return true;
+}
+
+// A client's own request id is echoed only if it is short and printable (it lands in logs).
+bool isUsableRequestId(std::string_view id) {
+    if (id.empty() || id.size() > 128) return false;
+    return std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+Result<std::optional<SteadyClock::time_point>> deadlineOf(const HttpRequest& request,
+                                                           SteadyClock::time_point received,
+                                                           std::chrono::milliseconds fallback) {
+    const std::string_view header = request.header(kTimeoutHeader);
+    if (header.empty()) {
+        if (fallback.count() == 0) return std::optional<SteadyClock::time_point>();
+        return std::optional(received + fallback);
+    }
+    long long ms = 0;
+    const auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), ms);
+    if (ec != std::errc() || end != header.data() + header.size() || ms < 1 || ms > 3'600'000) {
+        return invalidArgument(std::string(kTimeoutHeader) + " must be 1..3600000 milliseconds",
+                               "bad_timeout");
+    }
+    return std::optional(received + std::chrono::milliseconds(ms));
+}
+
+Result<std::int64_t> parseVersionParam(std::string_view text) {
+    std::int64_t version = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (ec != std::errc() || end != text.data() + text.size() || version < 1) {
+        return notFound("model version \"" + std::string(text) + "\" is not a positive integer",
+                        "version_not_found");
+    }
+    return version;
+}
+
+}  // namespace
+
+struct ApiRoutes::Call {
+    HttpRequest request;
+    Responder responder;
+    std::string requestId;
+    SteadyClock::time_point receivedAt = SteadyClock::now();
+    PathParams params;
+    std::atomic<int>* pending = nullptr;
+
+    Call(HttpRequest&& req, Responder res) : request(std::move(req)), responder(std::move(res)) {}
+
+    void reply(HttpResponse&& response) {
+        response.withHeader(std::string(kRequestIdHeader), requestId);
+        responder.send(std::move(response));
+        pending->fetch_sub(1);
+    }
+    void fail(const Status& status) { reply(errorResponse(status)); }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The route table. Access::Public marks the only routes reachable without credentials.
+std::vector<ApiRoutes::Route> ApiRoutes::routeTable() {
+    using A = Access;
+    return {
+        {{"GET", "/healthz", A::Public}, &ApiRoutes::serveHealthz},
+        {{"GET", "/readyz", A::Public}, &ApiRoutes::serveReadyz},
+        {{"GET", "/api/v1/health", A::Metrics}, &ApiRoutes::serveHealthDetail},
+        {{"POST", "/api/{api}/ia/predict", A::Predict, true}, &ApiRoutes::servePredict},
+        // Open Inference Protocol (KServe v2)
+        {{"GET", "/v2", A::Predict}, &ApiRoutes::serveOipServer},
+        {{"GET", "/v2/health/live", A::Public}, &ApiRoutes::serveOipLive},
+        {{"GET", "/v2/health/ready", A::Public}, &ApiRoutes::serveOipReady},
+        {{"GET", "/v2/models/{model}", A::Predict}, &ApiRoutes::serveOipModel},
+        {{"GET", "/v2/models/{model}/ready", A::Predict}, &ApiRoutes::serveOipModelReady},
+        {{"POST", "/v2/models/{model}/infer", A::Predict, true}, &ApiRoutes::serveOipInfer},
+        {{"GET", "/v2/models/{model}/versions/{version}", A::Predict}, &ApiRoutes::serveOipModel},
+        {{"GET", "/v2/models/{model}/versions/{version}/ready", A::Predict},
+         &ApiRoutes::serveOipModelReady},
+        {{"POST", "/v2/models/{model}/versions/{version}/infer", A::Predict, true},
+         &ApiRoutes::serveOipInfer},
+    };
+}
+// ---------------------------------------------------------------------------------------------
+
+ApiRoutes::ApiRoutes(ApiContext context)
+    : m_context(std::move(context))
+    , m_routing(m_context.config.apiVersions)
+    , m_routes(routeTable()) {
+    std::random_device seed;
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%08x", seed());
+    m_requestIdPrefix = prefix;
+}
+
+ApiRoutes::~ApiRoutes() = default;
+
+std::string ApiRoutes::nextRequestId() {
+    return m_requestIdPrefix + "-" + std::to_string(m_requestCounter.fetch_add(1) + 1);
+}
+
+void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
+    auto call = std::make_shared<Call>(std::move(request), std::move(responder));
+    call->pending = &m_pending;
+    m_pending.fetch_add(1);
+    const std::string_view clientId = call->request.header(kRequestIdHeader);
+    call->requestId = isUsableRequestId(clientId) ? std::string(clientId) : nextRequestId();
+
+    auto path = normalizePath(call->request.target);
+    if (!path.isOk()) return call->fail(path.status());
+
+    std::string allow;
+    for (const Route& route : m_routes) {
+        PathParams params;
+        if (!matchPattern(route.info.pattern, *path, params)) continue;
+        if (route.info.method != call->request.method) {
+            allow += (allow.empty() ? "" : ", ") + route.info.method;
+            continue;
+        }
+        if (route.info.jsonBody && !isJsonContentType(call->request.header("Content-Type"))) {
+            return call->reply(transportError(415, "unsupported_media_type",
+                                              "the body must be application/json"));
+        }
+        call->params = std::move(params);
+        return (this->*route.handler)(call);
+    }
+    if (!allow.empty()) {
+        auto response = transportError(405, "method_not_allowed",
+                                       call->request.method + " is not allowed here");
+        response.withHeader("Allow", allow);
+        return call->reply(std::move(response));
+    }
+    call->fail(notFound("no route for " + *path, "route_not_found"));
+}
+
+void ApiRoutes::serveHealthz(const CallPtr& call) {
+    call->reply(jsonResponse(200, R"({"status":"alive"})"));
+}
+
+void ApiRoutes::serveReadyz(const CallPtr& call) {
+    bool ready = false;
+    std::string body = encodeReadiness(m_context.models, ready);
+    call->reply(jsonResponse(ready ? 200 : 503, std::move(body)));
+}
+
+void ApiRoutes::serveHealthDetail(const CallPtr& call) {
+    const double uptime = std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
+    call->reply(jsonResponse(200, encodeHealth(m_context.models, m_context.runtime, m_routing,
+                                               m_context.address(), uptime)));
+}
+
+namespace {
+
+// Submits decoded inputs to a version's batcher and answers from the IO thread when done.
+// `encode` turns a successful result into the response body.
+template <class Call, class Encode>
+void runInference(const std::shared_ptr<Call>& call, std::shared_ptr<ModelVersion> version,
+                  std::vector<HostTensor>&& inputs, std::optional<SteadyClock::time_point> deadline,
+                  Encode encode) {
+    InferenceRequest request;
+    request.inputs = std::move(inputs);
+    request.deadline = deadline;
+    request.onDone = [call, version, encode](InferenceResult&& result) {
+        call->responder.onIoThread([call, version, encode, result = std::move(result)] {
+            const auto total = duration_cast<microseconds>(SteadyClock::now() - call->receivedAt);
+            version->stats().recordRequest(total, result.status.isOk());
+            if (!result.status.isOk()) return call->fail(result.status);
+            HttpResponse response;
+            response.body = encode(result, total);
+            call->reply(std::move(response));
+        });
+    };
+    const Status submitted = version->batcher().submit(std::move(request));
+    if (!submitted.isOk()) {
+        version->stats().recordRequest(duration_cast<microseconds>(SteadyClock::now() - call->receivedAt),
+                                       false);
+        call->fail(submitted);
+    }
+}
+
+}  // namespace
+
+void ApiRoutes::servePredict(const CallPtr& call) {
+    const std::string api(call->params.get("api").value_or(""));
+    if (!m_routing.knowsApiVersion(api)) {
+        return call->fail(notFound("unknown API version \"" + api + "\"", "unknown_api_version"));
+    }
+    const auto& limits = m_context.config.json;
+    auto body = parseStrictJson(call->request.body, {.maxDepth = limits.maxDepth});
+    if (!body.isOk()) return call->fail(body.status());
+    auto envelope = decodePredictEnvelope(*body, limits);
+    if (!envelope.isOk()) return call->fail(envelope.status());
+    auto version = m_context.models.find(envelope->model, m_routing.pinnedVersion(api, envelope->model));
+    if (!version.isOk()) return call->fail(version.status());
+    auto deadline = deadlineOf(call->request, call->receivedAt, m_context.config.inference.defaultDeadline);
+    if (!deadline.isOk()) return call->fail(deadline.status());
+    auto inputs = decodeInstances(*envelope->instances, (*version)->metadata(), (*version)->tokenizer(), limits);
+    if (!inputs.isOk()) return call->fail(inputs.status());
+
+    PredictReply reply{.requestId = call->requestId,
+                       .apiVersion = api,
+                       .model = (*version)->model(),
+                       .version = (*version)->version()};
+    const ModelVersion* served = version->get();
+    runInference(call, *version, std::move(inputs).value(), *deadline,
+                 [reply, served](const InferenceResult& result, microseconds total) {
+                     PredictReply timed = reply;
+                     timed.total = total;
+                     return encodePredictResponse(timed, served->metadata(), result);
+                 });
+}
+
+void ApiRoutes::serveOipServer(const CallPtr& call) {
+    call->reply(jsonResponse(
+        200, json{{"name", "atalaya"}, {"version", ATALAYA_VERSION}, {"extensions", json::array()}}.dump()));
+}
+
+void ApiRoutes::serveOipLive(const CallPtr& call) {
+    call->reply(jsonResponse(200, R"({"live":true})"));
+}
+
+void ApiRoutes::serveOipReady(const CallPtr& call) {
+    const bool ready = m_context.models.allReady();
+    call->reply(jsonResponse(ready ? 200 : 503, json{{"ready", ready}}.dump()));
+}
+
+namespace {
+
+template <class Params>
+Result<std::shared_ptr<ModelVersion>> findFromParams(const ModelRepository& models, const Params& params) {
+    const std::string_view model = params.get("model").value_or("");
+    std::optional<std::int64_t> version;
+    if (const auto text = params.get("version")) {
+        ATALAYA_ASSIGN_OR_RETURN(version, parseVersionParam(*text));
+    }
+    return models.find(model, version);
+}
+
+}  // namespace
+
+void ApiRoutes::serveOipModel(const CallPtr& call) {
+    auto version = findFromParams(m_context.models, call->params);
+    if (!version.isOk()) return call->fail(version.status());
+    std::vector<std::int64_t> ready;
+    for (const auto& v : m_context.models.versions()) {
+        if (v->model() == (*version)->model() && v->state() == ModelState::Ready) ready.push_back(v->version());
+    }
+    call->reply(jsonResponse(200, encodeOipModelMetadata((*version)->metadata(), ready)));
+}
+
+void ApiRoutes::serveOipModelReady(const CallPtr& call) {
+    auto version = findFromParams(m_context.models, call->params);
+    if (version.isOk()) {
+        return call->reply(jsonResponse(200, json{{"name", (*version)->model()}, {"ready", true}}.dump()));
+    }
+    if (version.status().code() == StatusCode::NotFound) return call->fail(version.status());
+    call->reply(jsonResponse(503, json{{"name", call->params.get("model").value_or("")}, {"ready", false}}.dump()));
+}
+
+void ApiRoutes::serveOipInfer(const CallPtr& call) {
+    const auto& limits = m_context.config.json;
+    auto body = parseStrictJson(call->request.body, {.maxDepth = limits.maxDepth});
+    if (!body.isOk()) return call->fail(body.status());
+    auto version = findFromParams(m_context.models, call->params);
+    if (!version.isOk()) return call->fail(version.status());
+    auto deadline = deadlineOf(call->request, call->receivedAt, m_context.config.inference.defaultDeadline);
+    if (!deadline.isOk()) return call->fail(deadline.status());
+    auto decoded = decodeOipInfer(*body, (*version)->metadata(), (*version)->tokenizer(), limits);
+    if (!decoded.isOk()) return call->fail(decoded.status());
+
+    auto shared = std::make_shared<OipInferCall>(std::move(decoded).value());
+    auto inputs = std::move(shared->inputs);
+    const ModelVersion* served = version->get();
+    runInference(call, *version, std::move(inputs), *deadline,
+                 [shared, served](const InferenceResult& result, microseconds /*total*/) {
+                     return encodeOipInferResponse(served->model(), served->version(), *shared,
+                                                   served->metadata(), result);
+                 });
+}
+
+}  // namespace atalaya::http

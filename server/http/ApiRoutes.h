@@ -1,0 +1,74 @@
+#pragma once
+
+#include "http/HealthReport.h"
+#include "http/HttpMessage.h"
+#include "http/Router.h"
+#include "http/VersionRouting.h"
+#include "inference/ModelRepository.h"
+
+#include <atalaya/Config.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace atalaya::http {
+
+struct ApiContext {
+    ModelRepository& models;
+    const ServerConfig& config;
+    RuntimeReport runtime;
+    std::function<std::string()> address;  // "host:port" once bound
+    std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
+};
+
+// The route table and its handlers: every public route of the server, parsed into typed
+// requests as early as possible. The table in ApiRoutes.cpp is the one place to read which
+// routes exist and who may call them.
+//
+// Thread affinity: handle() runs on IO threads; inference completions hop back to the IO
+// thread of their connection before encoding.
+class ApiRoutes {
+public:
+    explicit ApiRoutes(ApiContext context);
+    ~ApiRoutes();
+
+    void handle(HttpRequest&& request, Responder responder);
+
+    // Requests accepted but not yet answered; the server drains until this reaches zero.
+    int pendingRequests() const { return m_pending.load(); }
+
+private:
+    struct Call;
+    using CallPtr = std::shared_ptr<Call>;
+    struct Route {
+        RouteInfo info;
+        void (ApiRoutes::*handler)(const CallPtr&);
+    };
+
+    void serveHealthz(const CallPtr& call);
+    void serveReadyz(const CallPtr& call);
+    void serveHealthDetail(const CallPtr& call);
+    void servePredict(const CallPtr& call);
+    void serveOipServer(const CallPtr& call);
+    void serveOipLive(const CallPtr& call);
+    void serveOipReady(const CallPtr& call);
+    void serveOipModel(const CallPtr& call);
+    void serveOipModelReady(const CallPtr& call);
+    void serveOipInfer(const CallPtr& call);
+
+    std::string nextRequestId();
+    static std::vector<Route> routeTable();
+
+    ApiContext m_context;
+    VersionRouting m_routing;
+    const std::vector<Route> m_routes;
+    std::atomic<int> m_pending{0};
+    std::atomic<std::uint64_t> m_requestCounter{0};
+    std::string m_requestIdPrefix;
+};
+
+}  // namespace atalaya::http

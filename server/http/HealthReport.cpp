@@ -1,0 +1,88 @@
+#include "http/HealthReport.h"
+
+#include <nlohmann/json.hpp>
+
+namespace atalaya::http {
+namespace {
+
+using nlohmann::json;
+
+json optionalNumber(const std::optional<double>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+json versionHealth(ModelVersion& version) {
+    const ModelState state = version.state();
+    const auto stats = version.stats().snapshot();
+    const auto loadTime = version.loadDuration();
+    const bool running = state == ModelState::Ready || state == ModelState::Draining;
+    return {
+        {"name", version.model()},
+        {"version", version.version()},
+        {"state", modelStateName(state)},
+        {"reason", version.reason()},
+        {"load_ms", loadTime ? json(loadTime->count()) : json(nullptr)},
+        {"queue_depth", running ? version.batcher().queueDepth() : 0},
+        {"in_flight", running ? version.batcher().inFlight() : 0},
+        {"max_batch_size", running ? version.metadata().batching.maxBatchSize : 0},
+        {"last_minute",
+         {{"requests", stats.requests},
+          {"errors", stats.errors},
+          {"success_rate", optionalNumber(stats.successRate)},
+          {"throughput_rps", stats.throughputRps},
+          {"latency_ms",
+           {{"p50", optionalNumber(stats.p50Ms)},
+            {"p95", optionalNumber(stats.p95Ms)},
+            {"p99", optionalNumber(stats.p99Ms)}}},
+          {"mean_batch_size", stats.meanBatchSize}}},
+    };
+}
+
+}  // namespace
+
+std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
+                         const VersionRouting& routing, const std::string& address,
+                         double uptimeSeconds) {
+    json list = json::array();
+    bool loading = false;
+    bool failed = false;
+    for (const auto& version : models.versions()) {
+        loading = loading || version->state() == ModelState::Loading;
+        failed = failed || version->state() == ModelState::Failed;
+        list.push_back(versionHealth(*version));
+    }
+    const char* status = failed ? "degraded" : (loading ? "loading" : "ok");
+    const json body = {
+        {"status", status},
+        {"uptime_s", uptimeSeconds},
+        {"server", {{"version", ATALAYA_VERSION}, {"address", address}}},
+        {"runtime",
+         {{"device", runtime.device},
+          {"torch_version", runtime.torchVersion},
+          {"blas", runtime.blas.kind},
+          {"blas_library", runtime.blas.library},
+          {"blas_threads", runtime.blas.threads},
+          {"intra_op_threads", runtime.intraOpThreads},
+          {"inference_workers", runtime.inferenceWorkers},
+          {"warnings", runtime.warnings}}},
+        {"models", std::move(list)},
+        {"api_versions", routing.pins()},
+    };
+    return body.dump();
+}
+
+std::string encodeReadiness(const ModelRepository& models, bool& ready) {
+    ready = models.allReady();
+    if (ready) return R"({"status":"ready"})";
+    json waiting = json::array();
+    for (const auto& version : models.versions()) {
+        if (version->state() != ModelState::Ready) {
+            waiting.push_back({{"name", version->model()},
+                               {"version", version->version()},
+                               {"state", modelStateName(version->state())}});
+        }
+    }
+    return json{{"status", "not_ready"}, {"not_ready", std::move(waiting)}}.dump();
+}
+
+}  // namespace atalaya::http

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "http/VersionRouting.h"
+#include "inference/BlasInfo.h"
+#include "inference/ModelRepository.h"
+
+#include <string>
+#include <vector>
+
+namespace atalaya::http {
+
+// What the server runs on, fixed at start-up and reported in /api/v1/health.
+struct RuntimeReport {
+    std::string device = "cpu";
+    std::string torchVersion;
+    BlasInfo blas;
+    int intraOpThreads = 0;
+    int inferenceWorkers = 0;
+    std::vector<std::string> warnings;  // e.g. the reference BLAS is active
+};
+
+// GET /api/v1/health (docs/api.md).
+std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
+                         const VersionRouting& routing, const std::string& address,
+                         double uptimeSeconds);
+
+// GET /readyz: ready when every version in the repository is READY.
+std::string encodeReadiness(const ModelRepository& models, bool& ready);
+
+}  // namespace atalaya::http

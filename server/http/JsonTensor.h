@@ -1,0 +1,24 @@
+#pragma once
+
+#include "inference/HostTensor.h"
+
+#include <atalaya/Status.h>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstddef>
+#include <string>
+
+namespace atalaya::http {
+
+// Writes one JSON number as an element of `type` at `out`, refusing what the type cannot hold
+// exactly: non-numbers, NaN/Inf (which nlohmann yields for 1e999), fractions for integer types,
+// out-of-range integers. `where` names the element in the error message.
+Status writeElement(const nlohmann::json& value, DataType type, std::byte* out,
+                    const std::string& where);
+
+// Appends the elements of one tensor (`type`) to a JSON array, for responses.
+void appendElements(const HostTensor& tensor, std::size_t first, std::size_t count,
+                    nlohmann::json& out);
+
+}  // namespace atalaya::http

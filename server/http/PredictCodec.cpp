@@ -1,0 +1,215 @@
+#include "http/PredictCodec.h"
+
+#include "http/JsonTensor.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace atalaya::http {
+namespace {
+
+using nlohmann::json;
+
+std::string instanceName(std::size_t index) { return "instances[" + std::to_string(index) + "]"; }
+
+Status checkRange(double value, const FeatureSpec& feature, const std::string& where) {
+    if ((feature.min && value < *feature.min) || (feature.max && value > *feature.max)) {
+        return invalidArgument(where + " = " + std::to_string(value) + " is outside its allowed range [" +
+                                   (feature.min ? std::to_string(*feature.min) : "-inf") + ", " +
+                                   (feature.max ? std::to_string(*feature.max) : "inf") + "]",
+                               "out_of_range");
+    }
+    return Status::ok();
+}
+
+// A tabular instance: an object with exactly the declared feature names, or an array of values
+// in column order.
+Status decodeFeatureRow(const json& instance, const TensorSpec& spec, std::size_t index,
+                        std::byte* row) {
+    const std::size_t width = dataTypeSize(spec.type);
+    const auto& features = spec.features;
+    if (instance.is_object()) {
+        if (instance.size() != features.size()) {
+            for (const auto& [key, value] : instance.items()) {
+                const bool known = std::any_of(features.begin(), features.end(),
+                                               [&](const FeatureSpec& f) { return f.name == key; });
+                if (!known) {
+                    return invalidArgument(instanceName(index) + " has unknown feature \"" + key + "\"",
+                                           "unknown_feature");
+                }
+            }
+        }
+        for (std::size_t c = 0; c < features.size(); ++c) {
+            const auto it = instance.find(features[c].name);
+            const std::string where = instanceName(index) + "." + features[c].name;
+            if (it == instance.end()) return invalidArgument(where + " is missing", "missing_feature");
+            ATALAYA_RETURN_IF_ERROR(writeElement(*it, spec.type, row + c * width, where));
+            if (it->is_number()) ATALAYA_RETURN_IF_ERROR(checkRange(it->get<double>(), features[c], where));
+        }
+        return Status::ok();
+    }
+    if (instance.is_array()) {
+        if (instance.size() != features.size()) {
+            return invalidArgument(instanceName(index) + " has " + std::to_string(instance.size()) +
+                                       " values, the model takes " + std::to_string(features.size()),
+                                   "wrong_shape");
+        }
+        for (std::size_t c = 0; c < features.size(); ++c) {
+            const std::string where = instanceName(index) + "[" + std::to_string(c) + "]";
+            ATALAYA_RETURN_IF_ERROR(writeElement(instance[c], spec.type, row + c * width, where));
+            if (instance[c].is_number()) {
+                ATALAYA_RETURN_IF_ERROR(checkRange(instance[c].get<double>(), features[c], where));
+            }
+        }
+        return Status::ok();
+    }
+    return invalidArgument(instanceName(index) + " must be an object of named features",
+                           "wrong_type");
+}
+
+// Any other single-input model: each instance is a (nested) array of one row's elements.
+Status decodeArrayRow(const json& instance, const TensorSpec& spec, std::size_t index,
+                      std::byte* row, std::int64_t rowElements) {
+    std::vector<const json*> flat;
+    std::vector<const json*> stack{&instance};
+    while (!stack.empty()) {
+        const json* node = stack.back();
+        stack.pop_back();
+        if (node->is_array()) {
+            for (auto it = node->rbegin(); it != node->rend(); ++it) stack.push_back(&*it);
+        } else {
+            flat.push_back(node);
+        }
+    }
+    if (static_cast<std::int64_t>(flat.size()) != rowElements) {
+        return invalidArgument(instanceName(index) + " has " + std::to_string(flat.size()) +
+                                   " elements, the model takes " + std::to_string(rowElements),
+                               "wrong_shape");
+    }
+    const std::size_t width = dataTypeSize(spec.type);
+    for (std::size_t i = 0; i < flat.size(); ++i) {
+        ATALAYA_RETURN_IF_ERROR(writeElement(*flat[i], spec.type, row + i * width,
+                                             instanceName(index) + "[" + std::to_string(i) + "]"));
+    }
+    return Status::ok();
+}
+
+Result<HostTensor> decodeText(const json& instances, const WordTokenizer& tokenizer,
+                              const JsonLimits& limits) {
+    std::vector<std::string> texts;
+    texts.reserve(instances.size());
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+        if (!instances[i].is_string()) {
+            return invalidArgument(instanceName(i) + " must be a string", "wrong_type");
+        }
+        const auto& text = instances[i].get_ref<const std::string&>();
+        if (text.size() > limits.maxStringBytes) {
+            return invalidArgument(instanceName(i) + " is longer than " +
+                                       std::to_string(limits.maxStringBytes) + " bytes",
+                                   "string_too_long");
+        }
+        texts.push_back(text);
+    }
+    return tokenizer.encode(texts);
+}
+
+}  // namespace
+
+Result<PredictEnvelope> decodePredictEnvelope(const json& body, const JsonLimits& limits) {
+    if (!body.is_object()) return invalidArgument("the body must be a JSON object", "wrong_type");
+    PredictEnvelope envelope;
+    for (const auto& [key, value] : body.items()) {
+        if (key == "model") {
+            if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
+                return invalidArgument("\"model\" must be a non-empty string", "wrong_type");
+            }
+            envelope.model = value.get<std::string>();
+        } else if (key == "instances") {
+            envelope.instances = &value;
+        } else {
+            return invalidArgument("unknown field \"" + key + "\"", "unknown_field");
+        }
+    }
+    if (envelope.model.empty()) return invalidArgument("\"model\" is required", "missing_field");
+    if (envelope.instances == nullptr) {
+        return invalidArgument("\"instances\" is required", "missing_field");
+    }
+    if (!envelope.instances->is_array() || envelope.instances->empty()) {
+        return invalidArgument("\"instances\" must be a non-empty array", "wrong_type");
+    }
+    if (envelope.instances->size() > limits.maxInstances) {
+        return invalidArgument("at most " + std::to_string(limits.maxInstances) +
+                                   " instances per request",
+                               "too_many_instances");
+    }
+    return envelope;
+}
+
+Result<std::vector<HostTensor>> decodeInstances(const json& instances, const ModelMetadata& metadata,
+                                                const WordTokenizer* tokenizer,
+                                                const JsonLimits& limits) {
+    if (metadata.inputs.size() != 1) {
+        return invalidArgument("model " + metadata.name +
+                                   " takes several inputs; use the Open Inference Protocol route",
+                               "use_v2_infer");
+    }
+    const TensorSpec& spec = metadata.inputs.front();
+    if (spec.tokenizer) {
+        ATALAYA_ASSIGN_OR_RETURN(auto tokens, decodeText(instances, *tokenizer, limits));
+        return std::vector<HostTensor>{std::move(tokens)};
+    }
+    auto shape = spec.shape;
+    shape[0] = static_cast<std::int64_t>(instances.size());
+    auto tensor = HostTensor::zeros(spec.type, shape);
+    const std::size_t rowBytes = tensor.rowBytes();
+    const std::int64_t rowElements = tensor.elementCount() / shape[0];
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+        std::byte* row = tensor.data.data() + i * rowBytes;
+        ATALAYA_RETURN_IF_ERROR(!spec.features.empty()
+                                    ? decodeFeatureRow(instances[i], spec, i, row)
+                                    : decodeArrayRow(instances[i], spec, i, row, rowElements));
+    }
+    return std::vector<HostTensor>{std::move(tensor)};
+}
+
+std::string encodePredictResponse(const PredictReply& reply, const ModelMetadata& metadata,
+                                  const InferenceResult& result) {
+    json predictions = json::array();
+    const HostTensor& output = result.outputs.front();
+    const auto rows = static_cast<std::size_t>(output.rows());
+    const std::size_t width = rows == 0 ? 0 : static_cast<std::size_t>(output.elementCount()) / rows;
+    const bool classifier = output.type == DataType::Fp32 && !metadata.labels.empty() &&
+                            width == metadata.labels.size();
+    for (std::size_t r = 0; r < rows; ++r) {
+        if (classifier) {
+            const auto probs = output.values<float>().subspan(r * width, width);
+            const auto best = static_cast<std::size_t>(
+                std::max_element(probs.begin(), probs.end()) - probs.begin());
+            json scores = json::object();
+            for (std::size_t c = 0; c < width; ++c) scores[metadata.labels[c]] = probs[c];
+            predictions.push_back({{"label", metadata.labels[best]},
+                                   {"score", probs[best]},
+                                   {"scores", std::move(scores)}});
+        } else {
+            json values = json::array();
+            appendElements(output, r * width, width, values);
+            predictions.push_back({{"output", std::move(values)}});
+        }
+    }
+    const json body = {
+        {"request_id", reply.requestId},
+        {"model", reply.model},
+        {"version", reply.version},
+        {"api_version", reply.apiVersion},
+        {"predictions", std::move(predictions)},
+        {"batch_size", result.timing.batchSize},
+        {"timing_us",
+         {{"queue", result.timing.queue.count()},
+          {"compute", result.timing.compute.count()},
+          {"total", reply.total.count()}}},
+    };
+    return body.dump();
+}
+
+}  // namespace atalaya::http

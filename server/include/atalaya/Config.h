@@ -1,0 +1,73 @@
+#pragma once
+
+#include <atalaya/Result.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atalaya {
+
+// Everything the server can be told, in one typed struct. Sources, later overriding earlier:
+// built-in defaults < config file (JSON) < ATALAYA_* environment variables < command-line flags.
+// See docs/configuration.md for the file format and every key.
+
+struct HttpConfig {
+    std::string host = "127.0.0.1";  // loopback by default: exposing the server is a decision
+    std::uint16_t port = 8080;       // 0 picks a free port (tests)
+    int ioThreads = 1;
+    std::size_t maxBodyBytes = 1 << 20;     // larger bodies get 413 from Content-Length alone
+    std::size_t maxHeaderBytes = 16 << 10;  // request line + all header fields
+    std::chrono::milliseconds readTimeout{10'000};  // a whole request must arrive within this
+    std::chrono::milliseconds idleTimeout{30'000};  // keep-alive connection with no request
+    std::size_t maxConnections = 1024;
+};
+
+struct JsonLimits {
+    int maxDepth = 8;                  // nesting of objects and arrays in a request body
+    std::size_t maxInstances = 1024;   // instances per predict call
+    std::size_t maxStringBytes = 64 << 10;
+};
+
+struct InferenceConfig {
+    // Forward passes that may run at once across all models. With intraOpThreads each, the
+    // product should not exceed the cores, or BLAS and LibTorch threads fight for them.
+    int workers = 1;
+    int intraOpThreads = 0;  // 0: number of cores / workers
+    std::string device = "cpu";  // "cpu" or "cuda" (when the LibTorch build has it)
+    // Applied when a request carries no deadline of its own; 0 means none.
+    std::chrono::milliseconds defaultDeadline{0};
+};
+
+// Which model version each public API version serves, e.g. {"v1": {"credit-risk": 1}}.
+// A model absent from an API version's map is served at its highest READY version.
+using ApiVersionPins = std::map<std::string, std::map<std::string, std::int64_t>>;
+
+struct ServerConfig {
+    HttpConfig http;
+    JsonLimits json;
+    InferenceConfig inference;
+    std::filesystem::path modelRepository = "models";
+    std::filesystem::path dataDir = "data";
+    ApiVersionPins apiVersions = {{"v1", {{"credit-risk", 1}}}, {"v2", {{"credit-risk", 2}}}};
+    std::chrono::milliseconds drainTimeout{15'000};  // SIGTERM: how long in-flight work may finish
+};
+
+// Reads a JSON config file into `config` (only the keys present change). Unknown keys are an
+// error, so a typo does not silently fall back to a default.
+Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config);
+
+// Applies ATALAYA_HOST, ATALAYA_PORT, ATALAYA_MODELS, ATALAYA_DATA_DIR, ATALAYA_CONFIG is read
+// by the caller. `getenv` is injectable so tests need no process environment.
+using EnvLookup = std::optional<std::string> (*)(const char* name);
+Status applyEnvironment(ServerConfig& config, EnvLookup lookup);
+std::optional<std::string> processEnvironment(const char* name);
+
+Status validateConfig(const ServerConfig& config);
+
+}  // namespace atalaya
