@@ -23,6 +23,19 @@ Status checkRange(double value, const FeatureSpec& feature, const std::string& w
     return Status::ok();
 }
 
+Status rejectUnknownFeatures(const json& instance, const std::vector<FeatureSpec>& features,
+                             std::size_t index) {
+    for (const auto& [key, value] : instance.items()) {
+        const bool known = std::any_of(features.begin(), features.end(),
+                                       [&](const FeatureSpec& f) { return f.name == key; });
+        if (!known) {
+            return invalidArgument(instanceName(index) + " has unknown feature \"" + key + "\"",
+                                   "unknown_feature");
+        }
+    }
+    return Status::ok();
+}
+
 // A tabular instance: an object with exactly the declared feature names, or an array of values
 // in column order.
 Status decodeFeatureRow(const json& instance, const TensorSpec& spec, std::size_t index,
@@ -30,23 +43,18 @@ Status decodeFeatureRow(const json& instance, const TensorSpec& spec, std::size_
     const std::size_t width = dataTypeSize(spec.type);
     const auto& features = spec.features;
     if (instance.is_object()) {
-        if (instance.size() != features.size()) {
-            for (const auto& [key, value] : instance.items()) {
-                const bool known = std::any_of(features.begin(), features.end(),
-                                               [&](const FeatureSpec& f) { return f.name == key; });
-                if (!known) {
-                    return invalidArgument(instanceName(index) + " has unknown feature \"" + key + "\"",
-                                           "unknown_feature");
-                }
-            }
-        }
         for (std::size_t c = 0; c < features.size(); ++c) {
             const auto it = instance.find(features[c].name);
             const std::string where = instanceName(index) + "." + features[c].name;
-            if (it == instance.end()) return invalidArgument(where + " is missing", "missing_feature");
+            if (it == instance.end()) {
+                ATALAYA_RETURN_IF_ERROR(rejectUnknownFeatures(instance, features, index));
+                return invalidArgument(where + " is missing", "missing_feature");
+            }
             ATALAYA_RETURN_IF_ERROR(writeElement(*it, spec.type, row + c * width, where));
             if (it->is_number()) ATALAYA_RETURN_IF_ERROR(checkRange(it->get<double>(), features[c], where));
         }
+        // Every declared feature is present, so any extra key is an unknown one.
+        if (instance.size() != features.size()) return rejectUnknownFeatures(instance, features, index);
         return Status::ok();
     }
     if (instance.is_array()) {

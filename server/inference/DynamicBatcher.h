@@ -43,6 +43,10 @@ public:
     // the batch already running completes. Idempotent.
     void stop(Drain drain);
 
+    bool isStopping() const {
+        std::lock_guard lock(m_mutex);
+        return m_stopping;
+    }
     int queueDepth() const { return m_queueDepth.load(std::memory_order_relaxed); }
     int inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
     const BatchingSpec& spec() const { return m_spec; }

@@ -6,9 +6,10 @@
 namespace atalaya {
 namespace {
 
-// Bucket b holds latencies up to kFirstUs * kGrowth^b: 10 us .. ~170 s in 200 buckets.
+// Bucket b holds latencies up to kFirstUs * kGrowth^b: 10 us .. ~110 s in 320 buckets, each
+// about 5% wide.
 constexpr double kFirstUs = 10.0;
-constexpr double kGrowth = 1.05;
+constexpr double kGrowth = 1.052;
 
 std::int64_t secondOf(LiveStats::Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();

@@ -28,7 +28,7 @@ class LiveStats {
 public:
     using Clock = std::chrono::steady_clock;
     static constexpr int kWindowSeconds = 60;
-    static constexpr int kBuckets = 200;
+    static constexpr int kBuckets = 320;
 
     void recordRequest(std::chrono::microseconds latency, bool ok, Clock::time_point now = Clock::now());
     void recordBatch(int size, Clock::time_point now = Clock::now());

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what Atalaya needs from Debian 12 (bookworm) packages; a no-op when all are present.
+set -euo pipefail
+
+packages=(
+    cmake ninja-build ccache g++ pkg-config
+    libtorch-dev python3-torch python3-numpy   # LibTorch, and the matching PyTorch to export demo models
+    libopenblas0-pthread                       # without it LibTorch runs on the ~50x slower reference BLAS
+    qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite
+    libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev
+    xvfb xauth                                 # offscreen / virtual display for GUI tests and screenshots
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+    echo "Installing: ${missing[*]}"
+    sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)
+case "$blas" in
+    *openblas*) echo "BLAS: OpenBLAS ($blas)" ;;
+    *) echo "WARNING: libblas.so.3 is $blas, not OpenBLAS; models will run far slower." \
+            "Fix: sudo update-alternatives --config libblas.so.3-x86_64-linux-gnu" ;;
+esac

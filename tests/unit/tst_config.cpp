@@ -1,0 +1,123 @@
+// Configuration: file < environment < flags, unknown keys refused, paths relative to the file.
+#include "core/CommandLine.h"
+
+#include <atalaya/Config.h>
+
+#include <QCommandLineParser>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+
+using namespace atalaya;
+
+namespace {
+
+std::optional<std::string> noEnvironment(const char*) { return std::nullopt; }
+
+std::optional<std::string> testEnvironment(const char* name) {
+    if (std::string_view(name) == "ATALAYA_PORT") return "9191";
+    if (std::string_view(name) == "ATALAYA_HOST") return "0.0.0.0";
+    return std::nullopt;
+}
+
+std::filesystem::path writeFile(const QTemporaryDir& dir, const std::string& text) {
+    const std::filesystem::path file = dir.filePath(QStringLiteral("atalaya.json")).toStdString();
+    std::ofstream(file) << text;
+    return file;
+}
+
+Result<ServerConfig> parseFlags(QStringList args, EnvLookup env) {
+    QCommandLineParser parser;
+    addServerOptions(parser);
+    args.prepend(QStringLiteral("atalaya-server"));
+    if (!parser.parse(args)) return invalidArgument(parser.errorText().toStdString());
+    return serverConfigFrom(parser, env);
+}
+
+}  // namespace
+
+class TestConfig : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void defaultsAreSafe();
+    void fileKeys_data();
+    void fileKeys();
+    void pathsAreRelativeToTheFile();
+    void flagsOverrideEnvironmentOverrideFile();
+    void badFlagIsAnError();
+};
+
+void TestConfig::defaultsAreSafe() {
+    const ServerConfig config;
+    QCOMPARE(config.http.host, std::string("127.0.0.1"));
+    QCOMPARE(config.http.port, 8080);
+    QCOMPARE(config.apiVersions.at("v1").at("credit-risk"), 1);
+    QCOMPARE(config.apiVersions.at("v2").at("credit-risk"), 2);
+    QVERIFY(validateConfig(config).isOk());
+}
+
+void TestConfig::fileKeys_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("empty object") << "{}" << true;
+    QTest::newRow("http section") << R"({"http":{"port":9000,"max_body_bytes":4096}})" << true;
+    QTest::newRow("pins") << R"({"api_versions":{"v1":{"sentiment":1}}})" << true;
+    QTest::newRow("unknown top key") << R"({"htp":{}})" << false;
+    QTest::newRow("unknown nested key") << R"({"http":{"prot":1}})" << false;
+    QTest::newRow("port out of range") << R"({"http":{"port":70000}})" << false;
+    QTest::newRow("wrong type") << R"({"http":{"port":"80"}})" << false;
+    QTest::newRow("section not object") << R"({"http":5})" << false;
+    QTest::newRow("pins wrong shape") << R"({"api_versions":{"v1":3}})" << false;
+    QTest::newRow("duplicate key") << R"({"http":{},"http":{}})" << false;
+    QTest::newRow("not json") << "port=8080" << false;
+}
+
+void TestConfig::fileKeys() {
+    QFETCH(QString, text);
+    QFETCH(bool, valid);
+    QTemporaryDir dir;
+    ServerConfig config;
+    const Status status = applyConfigFile(writeFile(dir, text.toStdString()), config);
+    QVERIFY2(status.isOk() == valid, status.toString().c_str());
+}
+
+void TestConfig::pathsAreRelativeToTheFile() {
+    QTemporaryDir dir;
+    ServerConfig config;
+    const auto file = writeFile(dir, R"({"model_repository":"repo","data_dir":"/var/lib/atalaya"})");
+    QVERIFY(applyConfigFile(file, config).isOk());
+    QCOMPARE(config.modelRepository, file.parent_path() / "repo");
+    QCOMPARE(config.dataDir, std::filesystem::path("/var/lib/atalaya"));
+}
+
+void TestConfig::flagsOverrideEnvironmentOverrideFile() {
+    QTemporaryDir dir;
+    const auto file = writeFile(dir, R"({"http":{"port":9000,"host":"10.0.0.1"},"inference":{"workers":2}})");
+    auto fromFile = parseFlags({QStringLiteral("--config"), QString::fromStdString(file.string())}, noEnvironment);
+    QVERIFY(fromFile.isOk());
+    QCOMPARE(fromFile->http.port, 9000);
+    QCOMPARE(fromFile->inference.workers, 2);
+
+    auto withEnv = parseFlags({QStringLiteral("--config"), QString::fromStdString(file.string())}, testEnvironment);
+    QVERIFY(withEnv.isOk());
+    QCOMPARE(withEnv->http.port, 9191);
+    QCOMPARE(withEnv->http.host, std::string("0.0.0.0"));
+
+    auto withFlags = parseFlags({QStringLiteral("--config"), QString::fromStdString(file.string()),
+                                 QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--models"),
+                                 QStringLiteral("/m")},
+                                testEnvironment);
+    QVERIFY(withFlags.isOk());
+    QCOMPARE(withFlags->http.port, 0);
+    QCOMPARE(withFlags->modelRepository, std::filesystem::path("/m"));
+}
+
+void TestConfig::badFlagIsAnError() {
+    QVERIFY(!parseFlags({QStringLiteral("--port"), QStringLiteral("http")}, noEnvironment).isOk());
+    QVERIFY(!parseFlags({QStringLiteral("--workers"), QStringLiteral("0")}, noEnvironment).isOk());
+    QVERIFY(!parseFlags({QStringLiteral("--config"), QStringLiteral("/no/such/file.json")}, noEnvironment).isOk());
+}
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "tst_config.moc"
