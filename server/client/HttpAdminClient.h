@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QByteArray>
+#include <QNetworkAccessManager>
+#include <QPointer>
+#include <chrono>
+
+#include "client/AdminClient.h"
+
+class QNetworkReply;
+class QNetworkRequest;
+
+namespace atalaya::client {
+
+// AdminClient over HTTP with QNetworkAccessManager. Every request has a transfer timeout, so a
+// hung server turns into requestFailed() instead of a request that never ends; a server that
+// is down or refuses the connection does too.
+//
+// Thread affinity: as AdminClient (the thread that owns it, which needs an event loop).
+class HttpAdminClient final : public AdminClient {
+    Q_OBJECT
+
+public:
+    // `baseUrl` is the server root, e.g. http://127.0.0.1:8080 (a path prefix is kept).
+    explicit HttpAdminClient(QUrl baseUrl, QObject* parent = nullptr);
+    ~HttpAdminClient() override;
+
+    QUrl baseUrl() const override;
+
+    // Sent as "Authorization: Bearer <token>" on every request; empty sends none.
+    void setBearerToken(const QString& token);
+
+    // Whole-request limit: connecting, sending and receiving the answer. Default 5 s.
+    void setTimeout(std::chrono::milliseconds timeout);
+
+    void refreshHealth() override;
+
+private:
+    QNetworkRequest requestFor(const QString& path) const;
+    void finishHealth(QNetworkReply* reply);
+
+    QNetworkAccessManager m_network;
+    QUrl m_baseUrl;
+    QByteArray m_authorization;
+    std::chrono::milliseconds m_timeout{5000};
+    QPointer<QNetworkReply> m_pendingHealth;  // at most one health request in flight
+};
+
+}  // namespace atalaya::client

@@ -1,0 +1,436 @@
+// The console against fixed health documents: the parser, the table model, the chart, and the
+// whole window fed by HttpAdminClient from a fake health endpoint on loopback.
+
+#include <QApplication>
+#include <QColor>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QLineSeries>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <chrono>
+#include <memory>
+
+#include "MainWindow.h"
+#include "client/HttpAdminClient.h"
+#include "client/ServerHealth.h"
+#include "models/ModelTableModel.h"
+#include "widgets/LatencyChart.h"
+
+using namespace std::chrono_literals;
+using atalaya::client::HttpAdminClient;
+using atalaya::client::ModelState;
+using atalaya::client::ModelVersionHealth;
+using atalaya::client::ServerHealth;
+using atalaya::client::ServerStatus;
+using atalaya::ui::ModelTableModel;
+
+namespace {
+
+// The example of docs/api.md plus a FAILED version that has seen no traffic.
+const QByteArray kHealth = R"({
+  "status": "degraded",
+  "uptime_s": 123.4,
+  "server": {"version": "0.1.0", "address": "127.0.0.1:8080"},
+  "runtime": {"device": "cpu", "blas": "openblas", "blas_library": "/usr/lib/libblas.so.3",
+              "intra_op_threads": 2, "inference_workers": 1, "warnings": ["2 x 2 threads on 2 cores"]},
+  "models": [
+    {"name": "credit-risk", "version": 1, "state": "READY", "reason": "", "load_ms": 41.5,
+     "queue_depth": 3, "in_flight": 1, "max_batch_size": 64,
+     "last_minute": {"requests": 10, "errors": 0, "success_rate": 1.0, "throughput_rps": 0.17,
+                     "latency_ms": {"p50": 0.41, "p95": 0.90, "p99": 1.20}, "mean_batch_size": 1.0}},
+    {"name": "credit-risk", "version": 2, "state": "FAILED", "reason": "model.pt: not TorchScript",
+     "load_ms": 3.0, "queue_depth": 0, "in_flight": 0, "max_batch_size": 64,
+     "last_minute": {"requests": 0, "errors": 0, "success_rate": null, "throughput_rps": 0.0,
+                     "latency_ms": {"p50": null, "p95": null, "p99": null}, "mean_batch_size": null}}
+  ],
+  "api_versions": {"v1": {"credit-risk": 1}, "v2": {"credit-risk": 2}}
+})";
+
+const QByteArray kMinimal = R"({"status": "ok", "models": []})";
+
+QByteArray withModel(const QByteArray& model) {
+    return R"({"status": "ok", "models": [)" + model + "]}";
+}
+
+// Answers every request with one fixed HTTP response, or never answers when `silent`.
+// Single-threaded: it runs on the test's event loop, which QTRY_* and QSignalSpy::wait spin.
+class FakeHealthServer {
+public:
+    explicit FakeHealthServer(QByteArray body, int httpStatus = 200, bool silent = false)
+        : m_body(std::move(body)), m_httpStatus(httpStatus), m_silent(silent) {
+        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] { accept(); });
+    }
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    QUrl url() const { return QUrl(u"http://127.0.0.1:" + QString::number(m_server.serverPort())); }
+    // Request heads (request line and header fields) in arrival order.
+    const QList<QByteArray>& requests() const { return m_requests; }
+
+private:
+    void accept() {
+        while (QTcpSocket* socket = m_server.nextPendingConnection()) {
+            auto buffer = std::make_shared<QByteArray>();
+            QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer] {
+                *buffer += socket->readAll();
+                const qsizetype end = buffer->indexOf("\r\n\r\n");
+                if (end < 0) {
+                    return;
+                }
+                m_requests.append(buffer->left(end));
+                buffer->clear();
+                if (!m_silent) {
+                    answer(socket);
+                }
+            });
+            QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        }
+    }
+
+    void answer(QTcpSocket* socket) {
+        socket->write("HTTP/1.1 " + QByteArray::number(m_httpStatus) +
+                      (m_httpStatus == 200 ? " OK" : " Error") +
+                      "\r\nContent-Type: application/json\r\nContent-Length: " +
+                      QByteArray::number(m_body.size()) + "\r\nConnection: close\r\n\r\n" + m_body);
+        socket->disconnectFromHost();
+    }
+
+    QByteArray m_body;
+    int m_httpStatus;
+    bool m_silent;
+    QList<QByteArray> m_requests;
+    QTcpServer m_server;  // last: its sockets, destroyed with it, may still call back
+};
+
+// A loopback port with nothing listening on it (free a moment ago; nothing else binds it here).
+quint16 closedPort() {
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0)) {
+        return 0;
+    }
+    const quint16 port = probe.serverPort();
+    probe.close();
+    return port;
+}
+
+QList<QLineSeries*> seriesWithPoints(const atalaya::ui::LatencyChart& chart) {
+    QList<QLineSeries*> result;
+    for (QAbstractSeries* series : chart.chart()->series()) {
+        auto* line = qobject_cast<QLineSeries*>(series);
+        if (line != nullptr && line->count() > 0) {
+            result.append(line);
+        }
+    }
+    return result;
+}
+
+}  // namespace
+
+class TstConsole : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void parseHealth_data();
+    void parseHealth();
+    void parseFullDocument();
+    void tableShowsVersionsAndStates();
+    void tableUpdatesInPlaceWhenVersionsAreUnchanged();
+    void chartTrimsPointsOutsideTheWindow();
+    void windowShowsHealthFromServer();
+    void clientReportsClosedPort();
+    void clientReportsTimeout();
+    void clientReportsHttpErrorBody();
+    void clientCoalescesPendingHealthRequests();
+    void windowShowsUnreachableServer();
+};
+
+void TstConsole::parseHealth_data() {
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QString>("errorMentions");
+
+    QTest::newRow("full document") << kHealth << true << QString();
+    QTest::newRow("minimal document") << kMinimal << true << QString();
+    QTest::newRow("optional model fields absent")
+        << withModel(R"({"name": "m", "version": 1, "state": "LOADING"})") << true << QString();
+    QTest::newRow("unknown state kept as unknown")
+        << withModel(R"({"name": "m", "version": 1, "state": "WARMING"})") << true << QString();
+    QTest::newRow("unknown fields ignored")
+        << QByteArray(R"({"status": "ok", "models": [], "gpu": {"count": 0}})") << true
+        << QString();
+
+    QTest::newRow("missing status") << QByteArray(R"({"models": []})") << false << "status";
+    QTest::newRow("missing models") << QByteArray(R"({"status": "ok"})") << false << "models";
+    QTest::newRow("model without name")
+        << withModel(R"({"version": 1, "state": "READY"})") << false << "models[0].name";
+    QTest::newRow("model without state")
+        << withModel(R"({"name": "m", "version": 1})") << false << "models[0].state";
+    QTest::newRow("version is a string")
+        << withModel(R"({"name": "m", "version": "1", "state": "READY"})") << false
+        << "models[0].version";
+    QTest::newRow("version is fractional")
+        << withModel(R"({"name": "m", "version": 1.5, "state": "READY"})") << false
+        << "models[0].version";
+    QTest::newRow("queue depth is a string")
+        << withModel(R"({"name": "m", "version": 1, "state": "READY", "queue_depth": "3"})")
+        << false << "models[0].queue_depth";
+    QTest::newRow("latency is a string")
+        << withModel(R"({"name": "m", "version": 1, "state": "READY",
+                         "last_minute": {"latency_ms": {"p99": "fast"}}})")
+        << false << "models[0].last_minute.latency_ms.p99";
+    QTest::newRow("models is an object")
+        << QByteArray(R"({"status": "ok", "models": {}})") << false << "models";
+    QTest::newRow("model is a number") << withModel("7") << false << "models[0]";
+    QTest::newRow("runtime is a string")
+        << QByteArray(R"({"status": "ok", "runtime": "cpu", "models": []})") << false << "runtime";
+    QTest::newRow("warning is a number")
+        << QByteArray(R"({"status": "ok", "runtime": {"warnings": [1]}, "models": []})") << false
+        << "runtime.warnings[0]";
+    QTest::newRow("not JSON") << QByteArray("<html>502 Bad Gateway</html>") << false << "not JSON";
+    QTest::newRow("truncated JSON") << kHealth.left(40) << false << "not JSON";
+    QTest::newRow("empty body") << QByteArray() << false << "not JSON";
+    QTest::newRow("array root") << QByteArray("[]") << false << "not a JSON object";
+}
+
+void TstConsole::parseHealth() {
+    QFETCH(QByteArray, json);
+    QFETCH(bool, ok);
+    QFETCH(QString, errorMentions);
+
+    const atalaya::Result<ServerHealth> health = atalaya::client::parseServerHealth(json);
+    QCOMPARE(health.isOk(), ok);
+    if (!ok) {
+        QCOMPARE(health.status().code(), atalaya::StatusCode::InvalidArgument);
+        const QString message = QString::fromStdString(health.status().message());
+        QVERIFY2(message.contains(errorMentions), qPrintable(message));
+    }
+}
+
+void TstConsole::parseFullDocument() {
+    const atalaya::Result<ServerHealth> parsed = atalaya::client::parseServerHealth(kHealth);
+    QVERIFY(parsed.isOk());
+    const ServerHealth& health = *parsed;
+    QCOMPARE(health.status, ServerStatus::Degraded);
+    QCOMPARE(health.uptimeSeconds, 123.4);
+    QCOMPARE(health.address, QStringLiteral("127.0.0.1:8080"));
+    QCOMPARE(health.serverVersion, QStringLiteral("0.1.0"));
+    QCOMPARE(health.runtime.blas, QStringLiteral("openblas"));
+    QCOMPARE(health.runtime.blasLibrary, QStringLiteral("/usr/lib/libblas.so.3"));
+    QCOMPARE(health.runtime.intraOpThreads, 2);
+    QCOMPARE(health.runtime.inferenceWorkers, 1);
+    QCOMPARE(health.runtime.warnings.size(), 1);
+    QCOMPARE(health.models.size(), 2);
+
+    const ModelVersionHealth& ready = health.models.at(0);
+    QCOMPARE(ready.name, QStringLiteral("credit-risk"));
+    QCOMPARE(ready.version, 1);
+    QCOMPARE(ready.state, ModelState::Ready);
+    QCOMPARE(ready.queueDepth, 3);
+    QCOMPARE(ready.inFlight, 1);
+    QCOMPARE(ready.maxBatchSize, 64);
+    QCOMPARE(ready.lastMinute.requests, 10);
+    QCOMPARE(ready.lastMinute.successRate, std::optional<double>(1.0));
+    QCOMPARE(ready.lastMinute.p50Ms, std::optional<double>(0.41));
+    QCOMPARE(ready.lastMinute.p95Ms, std::optional<double>(0.90));
+    QCOMPARE(ready.lastMinute.p99Ms, std::optional<double>(1.20));
+
+    const ModelVersionHealth& failed = health.models.at(1);
+    QCOMPARE(failed.state, ModelState::Failed);
+    QCOMPARE(failed.reason, QStringLiteral("model.pt: not TorchScript"));
+    QVERIFY(!failed.lastMinute.successRate);  // null: no requests, not 0 %
+    QVERIFY(!failed.lastMinute.p50Ms);
+    QVERIFY(!failed.lastMinute.p99Ms);
+}
+
+void TstConsole::tableShowsVersionsAndStates() {
+    ModelTableModel table;
+    table.setModels(atalaya::client::parseServerHealth(kHealth)->models);
+
+    QCOMPARE(table.rowCount(), 2);
+    auto text = [&table](int row, int column) {
+        return table.index(row, column).data(Qt::DisplayRole).toString();
+    };
+    QCOMPARE(text(0, ModelTableModel::NameColumn), QStringLiteral("credit-risk"));
+    QCOMPARE(text(0, ModelTableModel::VersionColumn), QStringLiteral("1"));
+    QCOMPARE(text(0, ModelTableModel::StateColumn), QStringLiteral("READY"));
+    QCOMPARE(text(0, ModelTableModel::QueueColumn), QStringLiteral("3"));
+    QCOMPARE(text(0, ModelTableModel::InFlightColumn), QStringLiteral("1"));
+    QCOMPARE(text(0, ModelTableModel::P50Column), QStringLiteral("0.41"));
+    QCOMPARE(text(0, ModelTableModel::P99Column), QStringLiteral("1.20"));
+    QCOMPARE(text(0, ModelTableModel::SuccessRateColumn), QStringLiteral("100.0 %"));
+    QCOMPARE(text(1, ModelTableModel::StateColumn), QStringLiteral("FAILED"));
+    QCOMPARE(text(1, ModelTableModel::ReasonColumn), QStringLiteral("model.pt: not TorchScript"));
+    QCOMPARE(text(1, ModelTableModel::P50Column), QStringLiteral("–"));
+    QCOMPARE(text(1, ModelTableModel::SuccessRateColumn), QStringLiteral("–"));
+
+    const auto colour = [&table](int row) {
+        return table.index(row, ModelTableModel::StateColumn).data(Qt::BackgroundRole);
+    };
+    QVERIFY(colour(0).canConvert<QColor>());
+    QVERIFY(colour(1).canConvert<QColor>());
+    QVERIFY(colour(0).value<QColor>() != colour(1).value<QColor>());
+    QVERIFY(!table.index(0, ModelTableModel::NameColumn).data(Qt::BackgroundRole).isValid());
+}
+
+void TstConsole::tableUpdatesInPlaceWhenVersionsAreUnchanged() {
+    ModelTableModel table;
+    QList<ModelVersionHealth> models = atalaya::client::parseServerHealth(kHealth)->models;
+    table.setModels(models);
+    QSignalSpy resets(&table, &QAbstractItemModel::modelReset);
+    QSignalSpy changes(&table, &QAbstractItemModel::dataChanged);
+
+    models[0].queueDepth = 9;
+    table.setModels(models);
+    QCOMPARE(resets.count(), 0);
+    QCOMPARE(changes.count(), 1);
+    QCOMPARE(table.index(0, ModelTableModel::QueueColumn).data().toString(), QStringLiteral("9"));
+
+    models.removeLast();
+    table.setModels(models);
+    QCOMPARE(resets.count(), 1);
+    QCOMPARE(table.rowCount(), 1);
+}
+
+void TstConsole::chartTrimsPointsOutsideTheWindow() {
+    atalaya::ui::LatencyChart chart;
+    const QList<ModelVersionHealth> models = atalaya::client::parseServerHealth(kHealth)->models;
+    const QDateTime start = QDateTime::currentDateTime();
+    for (int minute = 0; minute <= 7; ++minute) {
+        chart.appendHealth(start.addSecs(qint64{minute} * 60), models);
+    }
+    // Only the READY version has latency; its p50 and p99 keep the points of the last 5 min.
+    const QList<QLineSeries*> lines = seriesWithPoints(chart);
+    QCOMPARE(lines.size(), 2);
+    for (QLineSeries* line : lines) {
+        QCOMPARE(line->count(), 6);  // minutes 2..7
+        QVERIFY(line->name().startsWith(u"credit-risk v1"));
+    }
+
+    // A version that stops reporting leaves the chart once its last point is out of the window.
+    chart.appendHealth(start.addSecs(qint64{20} * 60), {});
+    QCOMPARE(chart.chart()->series().size(), 0);
+}
+
+void TstConsole::windowShowsHealthFromServer() {
+    FakeHealthServer server(kHealth);
+    QVERIFY(server.listen());
+    HttpAdminClient client(server.url());
+    client.setBearerToken(QStringLiteral("s3cret"));
+    QSignalSpy updated(&client, &HttpAdminClient::healthUpdated);
+
+    atalaya::ui::MainWindow window(client);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    auto* table = window.findChild<QTableView*>(QStringLiteral("modelTable"));
+    auto* chart = window.findChild<atalaya::ui::LatencyChart*>(QStringLiteral("latencyChart"));
+    auto* connection = window.findChild<QLabel*>(QStringLiteral("connectionState"));
+    QVERIFY(table && chart && connection);
+
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 2, 5000);
+    QCOMPARE(table->model()->index(1, ModelTableModel::StateColumn).data().toString(),
+             QStringLiteral("FAILED"));
+    QVERIFY(connection->text().contains(u"Connected"));
+    QCOMPARE(seriesWithPoints(*chart).size(), 2);  // p50 and p99 of the READY version
+
+    // The 1 s poller keeps the chart growing.
+    QTRY_VERIFY_WITH_TIMEOUT(seriesWithPoints(*chart).constFirst()->count() >= 2, 5000);
+    QVERIFY(updated.count() >= 2);
+
+    const QByteArray request = server.requests().constFirst();
+    QVERIFY2(request.startsWith("GET /api/v1/health HTTP/1.1\r\n"), request.constData());
+    QVERIFY2(request.contains("\r\nAuthorization: Bearer s3cret"), request.constData());
+}
+
+void TstConsole::clientReportsClosedPort() {
+    const quint16 port = closedPort();
+    QVERIFY(port != 0);
+    HttpAdminClient client(QUrl(u"http://127.0.0.1:" + QString::number(port)));
+    client.setTimeout(2s);
+    QSignalSpy failed(&client, &HttpAdminClient::requestFailed);
+    QSignalSpy updated(&client, &HttpAdminClient::healthUpdated);
+
+    client.refreshHealth();
+    QVERIFY(failed.wait(5000));
+    QCOMPARE(updated.count(), 0);
+    QVERIFY(!failed.at(0).at(0).toString().isEmpty());
+}
+
+void TstConsole::clientReportsTimeout() {
+    FakeHealthServer server(kHealth, 200, /*silent=*/true);
+    QVERIFY(server.listen());
+    HttpAdminClient client(server.url());
+    client.setTimeout(300ms);
+    QSignalSpy failed(&client, &HttpAdminClient::requestFailed);
+
+    QElapsedTimer elapsed;
+    elapsed.start();
+    client.refreshHealth();
+    QVERIFY(failed.wait(5000));
+    QVERIFY(elapsed.elapsed() < 3000);
+    const QString message = failed.at(0).at(0).toString();
+    QVERIFY2(message.contains(u"no answer within 300 ms"), qPrintable(message));
+}
+
+void TstConsole::clientReportsHttpErrorBody() {
+    FakeHealthServer server(
+        R"({"error": {"code": "unauthenticated", "message": "missing bearer token"}})", 401);
+    QVERIFY(server.listen());
+    HttpAdminClient client(server.url());
+    QSignalSpy failed(&client, &HttpAdminClient::requestFailed);
+
+    client.refreshHealth();
+    QVERIFY(failed.wait(5000));
+    const QString message = failed.at(0).at(0).toString();
+    QVERIFY2(message.contains(u"HTTP 401: unauthenticated: missing bearer token"),
+             qPrintable(message));
+    QVERIFY(!server.requests().constFirst().contains("Authorization"));
+}
+
+void TstConsole::clientCoalescesPendingHealthRequests() {
+    FakeHealthServer server(kHealth, 200, /*silent=*/true);
+    QVERIFY(server.listen());
+    HttpAdminClient client(server.url());
+    client.setTimeout(2s);
+
+    client.refreshHealth();
+    client.refreshHealth();
+    client.refreshHealth();
+    QTRY_COMPARE_WITH_TIMEOUT(server.requests().size(), 1, 5000);
+    QTest::qWait(200);
+    QCOMPARE(server.requests().size(), 1);
+}
+
+void TstConsole::windowShowsUnreachableServer() {
+    const quint16 port = closedPort();
+    QVERIFY(port != 0);
+    HttpAdminClient client(QUrl(u"http://127.0.0.1:" + QString::number(port)));
+    atalaya::ui::MainWindow window(client);
+    window.show();
+
+    auto* connection = window.findChild<QLabel*>(QStringLiteral("connectionState"));
+    QVERIFY(connection);
+    QTRY_VERIFY_WITH_TIMEOUT(connection->text().contains(u"Unreachable"), 5000);
+    QVERIFY(!connection->toolTip().isEmpty());  // the reason
+}
+
+// QTEST_MAIN with offscreen as the default, so running the binary by hand needs no display
+// either; CTest sets QT_QPA_PLATFORM too.
+int main(int argc, char* argv[]) {
+    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+    QApplication app(argc, argv);
+    QTEST_SET_MAIN_SOURCE_PATH
+    TstConsole test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_console.moc"

@@ -1,0 +1,166 @@
+#include "models/ModelTableModel.h"
+
+#include <QColor>
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+namespace atalaya::ui {
+
+using client::ModelState;
+using client::ModelVersionHealth;
+
+namespace {
+
+const QString kMissing = QStringLiteral("–");  // no requests in the last minute
+
+QString milliseconds(const std::optional<double>& value) {
+    if (!value) {
+        return kMissing;
+    }
+    return QString::number(*value, 'f', *value < 10.0 ? 2 : 1);
+}
+
+QString percent(const std::optional<double>& ratio) {
+    return ratio ? QString::number(*ratio * 100.0, 'f', 1) + u" %" : kMissing;
+}
+
+// Light fills with dark text in the same hue: readable, and not only colour tells the state,
+// since the cell also spells it.
+std::pair<QColor, QColor> stateColours(ModelState state) {
+    switch (state) {
+        case ModelState::Ready:
+            return {QColor(0xd7, 0xf0, 0xd8), QColor(0x1b, 0x5e, 0x20)};
+        case ModelState::Loading:
+            return {QColor(0xff, 0xf1, 0xc4), QColor(0x7a, 0x4f, 0x01)};
+        case ModelState::Draining:
+            return {QColor(0xd6, 0xe8, 0xfa), QColor(0x0d, 0x47, 0xa1)};
+        case ModelState::Failed:
+            return {QColor(0xfb, 0xd3, 0xd3), QColor(0xa1, 0x12, 0x12)};
+        case ModelState::Unloaded:
+        case ModelState::Unknown:
+            break;
+    }
+    return {QColor(0xe6, 0xe6, 0xe6), QColor(0x42, 0x42, 0x42)};
+}
+
+bool sameRows(const QList<ModelVersionHealth>& a, const QList<ModelVersionHealth>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+        return x.name == y.name && x.version == y.version;
+    });
+}
+
+QVariant displayText(const ModelVersionHealth& model, int column) {
+    switch (column) {
+        case ModelTableModel::NameColumn:
+            return model.name;
+        case ModelTableModel::VersionColumn:
+            return model.version;
+        case ModelTableModel::StateColumn:
+            return client::modelStateName(model.state);
+        case ModelTableModel::QueueColumn:
+            return model.queueDepth;
+        case ModelTableModel::InFlightColumn:
+            return model.inFlight;
+        case ModelTableModel::P50Column:
+            return milliseconds(model.lastMinute.p50Ms);
+        case ModelTableModel::P99Column:
+            return milliseconds(model.lastMinute.p99Ms);
+        case ModelTableModel::SuccessRateColumn:
+            return percent(model.lastMinute.successRate);
+        case ModelTableModel::ReasonColumn:
+            return model.reason;
+        default:
+            return {};
+    }
+}
+
+}  // namespace
+
+void ModelTableModel::setModels(QList<ModelVersionHealth> models) {
+    if (sameRows(m_models, models)) {
+        m_models = std::move(models);
+        if (!m_models.isEmpty()) {
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        }
+        return;
+    }
+    beginResetModel();
+    m_models = std::move(models);
+    endResetModel();
+}
+
+int ModelTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(m_models.size());
+}
+
+int ModelTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ModelTableModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid)) {
+        return {};
+    }
+    const ModelVersionHealth& model = m_models.at(index.row());
+    const int column = index.column();
+    switch (role) {
+        case Qt::DisplayRole:
+            return displayText(model, column);
+        case Qt::ToolTipRole:
+            if (column == StateColumn || column == ReasonColumn) {
+                return model.reason.isEmpty() ? QVariant() : model.reason;
+            }
+            return {};
+        case Qt::TextAlignmentRole:
+            if (column == NameColumn || column == ReasonColumn) {
+                return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
+            }
+            if (column == StateColumn) {
+                return QVariant::fromValue(Qt::AlignCenter);
+            }
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        case Qt::BackgroundRole:
+            return column == StateColumn ? QVariant(stateColours(model.state).first) : QVariant();
+        case Qt::ForegroundRole:
+            return column == StateColumn ? QVariant(stateColours(model.state).second) : QVariant();
+        default:
+            return {};
+    }
+}
+
+QVariant ModelTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal) {
+        return {};
+    }
+    if (role == Qt::ToolTipRole && section >= P50Column && section <= SuccessRateColumn) {
+        return tr("Over the last minute");
+    }
+    if (role != Qt::DisplayRole) {
+        return {};
+    }
+    switch (section) {
+        case NameColumn:
+            return tr("Model");
+        case VersionColumn:
+            return tr("Version");
+        case StateColumn:
+            return tr("State");
+        case QueueColumn:
+            return tr("Queue");
+        case InFlightColumn:
+            return tr("In flight");
+        case P50Column:
+            return tr("p50 ms");
+        case P99Column:
+            return tr("p99 ms");
+        case SuccessRateColumn:
+            return tr("Success");
+        case ReasonColumn:
+            return tr("Reason");
+        default:
+            return {};
+    }
+}
+
+}  // namespace atalaya::ui
