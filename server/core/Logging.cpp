@@ -1,6 +1,8 @@
 #include "core/Logging.h"
 
-Q_LOGGING_CATEGORY(lcServer, "atalaya.server")
-Q_LOGGING_CATEGORY(lcHttp, "atalaya.http")
-Q_LOGGING_CATEGORY(lcInference, "atalaya.inference")
-Q_LOGGING_CATEGORY(lcModels, "atalaya.models")
+// Debug output is opt-in (QT_LOGGING_RULES="atalaya.*.debug=true"): the request path logs at debug.
+
+Q_LOGGING_CATEGORY(lcServer, "atalaya.server", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcHttp, "atalaya.http", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcInference, "atalaya.inference", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcModels, "atalaya.models", QtInfoMsg)
