@@ -27,6 +27,10 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "atalaya-server: %s\n", config.status().message().c_str());
         return 2;
     }
+    // Installed before start(), so a SIGTERM that arrives during start-up still drains.
+    atalaya::TerminationSignals signals;
+    QObject::connect(&signals, &atalaya::TerminationSignals::terminationRequested, &app,
+                     &QCoreApplication::quit);
     atalaya::Server server(std::move(config).value());
     if (const auto started = server.start(); !started.isOk()) {
         std::fprintf(stderr, "atalaya-server: %s\n", started.message().c_str());
@@ -35,9 +39,6 @@ int main(int argc, char* argv[]) {
     std::printf("atalaya-server listening on %s\n", server.baseUrl().c_str());
     std::fflush(stdout);
 
-    atalaya::TerminationSignals signals;
-    QObject::connect(&signals, &atalaya::TerminationSignals::terminationRequested, &app,
-                     &QCoreApplication::quit);
     const int code = QCoreApplication::exec();
     server.stop(atalaya::Drain::Wait);  // SIGTERM: finish what was accepted, then exit
     return code;

@@ -1,5 +1,6 @@
 #include "http/ApiRoutes.h"
 
+#include "core/Logging.h"
 #include "core/StrictJson.h"
 #include "http/HttpErrors.h"
 #include "http/OipCodec.h"
@@ -65,7 +66,7 @@ Result<std::optional<SteadyClock::time_point>> deadlineOf(const HttpRequest& req
 Result<std::int64_t> parseVersionParam(std::string_view text) {
     std::int64_t version = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-    if (ec != std::errc() || end != text.data() + text.size() || version < 1) {
+    if (ec != std::errc() || end != text.data() + text.size() || version < 1 || text.front() == '0') {
         return notFound("model version \"" + std::string(text) + "\" is not a positive integer",
                         "version_not_found");
     }
@@ -147,7 +148,9 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
     for (const Route& route : m_routes) {
         PathParams params;
         if (!matchPattern(route.info.pattern, *path, params)) continue;
-        if (route.info.method != call->request.method) {
+        // HEAD is GET without a body (RFC 9110 s9.3.2); the transport drops the body.
+        const bool headOfGet = call->request.method == "HEAD" && route.info.method == "GET";
+        if (route.info.method != call->request.method && !headOfGet) {
             allow += (allow.empty() ? "" : ", ") + route.info.method;
             continue;
         }
@@ -156,7 +159,13 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
                                               "the body must be application/json"));
         }
         call->params = std::move(params);
-        return (this->*route.handler)(call);
+        try {
+            return (this->*route.handler)(call);
+        } catch (const std::exception& error) {
+            // A bug in a handler must cost one 500, not the connection or the drain count.
+            qCWarning(lcHttp, "%s %s: %s", call->request.method.c_str(), path->c_str(), error.what());
+            return call->fail(internalError("internal error", "internal"));
+        }
     }
     if (!allow.empty()) {
         auto response = transportError(405, "method_not_allowed",

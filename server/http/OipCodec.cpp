@@ -129,7 +129,8 @@ Result<OipInferCall> decodeOipInfer(const json& body, const ModelMetadata& metad
     }
     for (const auto& spec : metadata.inputs) {
         const auto match = std::find_if(inputs->begin(), inputs->end(), [&](const json& in) {
-            return in.is_object() && in.value("name", "") == spec.name;
+            const auto name = in.is_object() ? in.find("name") : in.end();
+            return name != in.end() && name->is_string() && *name == spec.name;
         });
         if (match == inputs->end()) {
             return invalidArgument("input \"" + spec.name + "\" is missing", "missing_input");
@@ -146,7 +147,8 @@ Result<OipInferCall> decodeOipInfer(const json& body, const ModelMetadata& metad
     if (const auto outputs = body.find("outputs"); outputs != body.end()) {
         if (!outputs->is_array()) return invalidArgument("\"outputs\" must be an array", "wrong_type");
         for (const auto& requested : *outputs) {
-            const std::string name = requested.is_object() ? requested.value("name", "") : "";
+            const auto it = requested.is_object() ? requested.find("name") : requested.end();
+            const std::string name = it != requested.end() && it->is_string() ? it->get<std::string>() : "";
             const bool known = std::any_of(metadata.outputs.begin(), metadata.outputs.end(),
                                            [&](const TensorSpec& s) { return s.name == name; });
             if (!known) return invalidArgument("unknown output \"" + name + "\"", "unknown_output");

@@ -44,6 +44,14 @@ struct InferenceConfig {
     std::chrono::milliseconds defaultDeadline{0};
 };
 
+// The inference log: one SQLite row per request, written by a thread of its own.
+struct TelemetryConfig {
+    bool inferenceLog = true;
+    std::chrono::milliseconds flushInterval{200};  // rows lost on kill -9 are at most this old
+    std::size_t queueCapacity = 65536;  // rows waiting for the writer; beyond it rows are dropped
+    int retentionDays = 30;             // rows older than this are deleted in the background
+};
+
 // Which model version each public API version serves, e.g. {"v1": {"credit-risk": 1}}.
 // A model absent from an API version's map is served at its highest READY version.
 using ApiVersionPins = std::map<std::string, std::map<std::string, std::int64_t>>;
@@ -52,6 +60,7 @@ struct ServerConfig {
     HttpConfig http;
     JsonLimits json;
     InferenceConfig inference;
+    TelemetryConfig telemetry;
     std::filesystem::path modelRepository = "models";
     std::filesystem::path dataDir = "data";
     ApiVersionPins apiVersions = {{"v1", {{"credit-risk", 1}}}, {"v2", {{"credit-risk", 2}}}};

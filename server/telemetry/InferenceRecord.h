@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace atalaya {
+
+// One answered inference request, as the inference log stores it (one row per request).
+// Built on the IO thread when the answer is sent; everything is already text or numbers so the
+// log's writer thread does no JSON work of its own.
+struct InferenceRecord {
+    std::int64_t timeUnixMs = 0;  // when the answer was sent
+    std::string requestId;
+    std::string client;      // authenticated client id; empty until auth exists
+    std::string route;       // "predict" (/api/vN/ia/predict) or "oip_infer"
+    std::string apiVersion;  // "v1", "v2"; empty for OIP routes
+    std::string model;
+    std::int64_t version = 0;
+    int httpStatus = 200;
+    std::string errorCode;   // the error body's code when httpStatus != 200
+    std::int64_t queueUs = 0;
+    std::int64_t computeUs = 0;
+    std::int64_t totalUs = 0;
+    int batchSize = 0;       // rows in the forward pass this request rode in
+    int instances = 0;       // rows this request carried
+    std::string label;       // first instance's predicted label (classifiers), else empty
+    double score = 0;        // its probability
+    std::string predictionsJson;  // every instance's prediction, JSON array
+    std::string inputsJson;       // the instances as sent (features as values), JSON array
+};
+
+// Where finished requests go. record() is called on IO threads for every answered inference
+// request and must never block or touch disk: queue and return.
+class InferenceSink {
+public:
+    virtual ~InferenceSink() = default;
+    virtual void record(InferenceRecord&& record) = 0;
+};
+
+}  // namespace atalaya

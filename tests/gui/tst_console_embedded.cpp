@@ -1,0 +1,87 @@
+// The console end to end: a real embedded atalaya::Server with real TorchScript models, the
+// real admin client and main window, on the offscreen platform.
+#include "MainWindow.h"
+#include "client/HttpAdminClient.h"
+#include "models/ModelTableModel.h"
+#include "support/HttpTestClient.h"
+#include "widgets/LatencyChart.h"
+
+#include <atalaya/Server.h>
+
+#include <QLineSeries>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using atalaya::ui::ModelTableModel;
+
+class TestConsoleEmbedded : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void windowShowsTheEmbeddedServersModelsAndLatency();
+};
+
+void TestConsoleEmbedded::windowShowsTheEmbeddedServersModelsAndLatency() {
+    QTemporaryDir repo;
+    QTemporaryDir data;
+    const fs::path root = repo.path().toStdString();
+    fs::copy(fs::path(ATALAYA_TEST_FIXTURES) / "fixture-echo", root / "fixture-echo",
+             fs::copy_options::recursive);
+    fs::copy(fs::path(ATALAYA_TEST_FIXTURES) / "fixture-corrupt", root / "fixture-corrupt",
+             fs::copy_options::recursive);
+
+    atalaya::ServerConfig config;
+    config.http.port = 0;
+    config.modelRepository = root;
+    config.dataDir = data.path().toStdString();
+    atalaya::Server server(config);
+    QVERIFY(server.start().isOk());
+
+    atalaya::client::HttpAdminClient client(QUrl(QString::fromStdString(server.baseUrl())));
+    atalaya::ui::MainWindow window(client);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto* table = window.findChild<QTableView*>(QStringLiteral("modelTable"));
+    auto* chart = window.findChild<atalaya::ui::LatencyChart*>(QStringLiteral("latencyChart"));
+    QVERIFY(table && chart);
+
+    // Both versions appear with their real states: one READY, the corrupt one FAILED.
+    auto stateOf = [&](const QString& model) {
+        for (int row = 0; row < table->model()->rowCount(); ++row) {
+            if (table->model()->index(row, 0).data().toString().contains(model)) {
+                return table->model()->index(row, ModelTableModel::StateColumn).data().toString();
+            }
+        }
+        return QString();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("fixture-echo")), QStringLiteral("READY"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("fixture-corrupt")), QStringLiteral("FAILED"), 20000);
+
+    // Traffic makes latency appear on the chart.
+    atalaya::test::HttpTestClient http("127.0.0.1", server.port());
+    for (int i = 0; i < 20; ++i) {
+        const auto answer = http.request("POST", "/api/v1/ia/predict",
+                                         R"({"model":"fixture-echo","instances":[{"a":1,"b":2,"c":3}]})",
+                                         {{"Content-Type", "application/json"}});
+        QCOMPARE(answer.status, 200);
+    }
+    auto pointsOnChart = [&] {
+        qsizetype points = 0;
+        for (QAbstractSeries* series : chart->chart()->series()) {
+            if (auto* line = qobject_cast<QLineSeries*>(series)) points += line->count();
+        }
+        return points;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(pointsOnChart() > 0, 10000);
+
+    window.close();
+    server.stop(atalaya::Drain::Wait);
+}
+
+QTEST_MAIN(TestConsoleEmbedded)
+#include "tst_console_embedded.moc"
