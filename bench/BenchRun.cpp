@@ -1,0 +1,149 @@
+#include "BenchRun.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <ostream>
+#include <thread>
+
+#include "EmbeddedServer.h"
+#include "LoadGenerator.h"
+#include "Report.h"
+#include "Workload.h"
+#include "inference/BlasInfo.h"
+#include "torch/TorchModelRunner.h"
+
+namespace atalaya::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kPredictTarget = "/api/v1/ia/predict";
+constexpr std::string_view kApiVersion = "v1";
+constexpr const char* kDemoModels[] = {"credit-risk", "sentiment"};
+constexpr int kConcurrencies[] = {1, 16, 64};
+constexpr std::size_t kPoolSize = 1000;
+constexpr double kHttpWarmUpSeconds = 1.0;
+constexpr double kRawWarmUpSeconds = 0.3;
+
+// The version /api/v1 serves: its pin, else the highest version directory (the server's rule
+// for unpinned models; all demo versions are READY once /readyz said so).
+Result<std::int64_t> servedVersion(const ServerConfig& config, const std::string& model) {
+    const auto api = config.apiVersions.find(std::string(kApiVersion));
+    if (api != config.apiVersions.end()) {
+        const auto pin = api->second.find(model);
+        if (pin != api->second.end())
+            return pin->second;
+    }
+    std::int64_t highest = 0;
+    std::error_code ec;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(config.modelRepository / model, ec)) {
+        const std::string name = entry.path().filename().string();
+        std::int64_t version = 0;
+        const auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), version);
+        if (err == std::errc() && end == name.data() + name.size())
+            highest = std::max(highest, version);
+    }
+    if (highest == 0)
+        return notFound("no version of " + model + " in " + config.modelRepository.string());
+    return highest;
+}
+
+RunSetup describeSetup(const EmbeddedServer& server, const BenchOptions& options,
+                       const RawOptions& raw) {
+    const BlasInfo blas = detectBlas();
+    const TorchRuntimeInfo torch = torchRuntimeInfo();
+    return {.cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency())),
+            .blasKind = blas.kind,
+            .blasLibrary = blas.library,
+            .blasThreads = blas.threads,
+            .torchVersion = torch.version,
+            .intraOpThreads = torch.intraOpThreads,
+            .inferenceWorkers = server.config().inference.workers,
+            .httpIoThreads = server.config().http.ioThreads,
+            .clientThreads = 1,
+            .loggingRules = std::getenv("QT_LOGGING_RULES") ? std::getenv("QT_LOGGING_RULES") : "",
+            .httpWarmUpSeconds = kHttpWarmUpSeconds,
+            .httpMeasureSeconds = options.seconds,
+            .rawWarmUpSeconds = raw.warmUp.count(),
+            .rawMeasureSeconds = raw.measure.count()};
+}
+
+HttpPoint measureHttp(const EmbeddedServer& server, const std::string& target, std::int64_t version,
+                      const std::vector<std::string>& requests, int concurrency,
+                      const BenchOptions& options, std::ostream& progress) {
+    progress << "  HTTP " << target << " @" << concurrency << "..." << std::flush;
+    LoadOptions load{.host = "127.0.0.1",
+                     .port = server.port(),
+                     .connections = concurrency,
+                     .warmUp = std::chrono::duration<double>(kHttpWarmUpSeconds),
+                     .measure = std::chrono::duration<double>(options.seconds)};
+    HttpPoint point{.target = target,
+                    .version = version,
+                    .concurrency = concurrency,
+                    .load = runClosedLoop(requests, load)};
+    progress << " " << static_cast<long long>(point.load.requestsPerSecond) << " req/s\n";
+    return point;
+}
+
+}  // namespace
+
+Status runBenchmark(const BenchOptions& options, std::ostream& out, std::ostream& progress) {
+    const auto started = Clock::now();
+    progress << "starting the embedded server on " << options.models.string() << "...\n";
+    ATALAYA_ASSIGN_OR_RETURN(auto server,
+                             EmbeddedServer::start(options.models, std::chrono::seconds(120)));
+
+    const RawOptions rawOptions{.batchSizes = {1, 16, 64},
+                                .warmUp = Seconds(kRawWarmUpSeconds),
+                                .measure = Seconds(std::clamp(options.seconds / 2, 1.0, 2.0))};
+    BenchReport report;
+    report.setup = describeSetup(*server, options, rawOptions);
+
+    std::vector<ModelWorkload> workloads;
+    for (const char* model : kDemoModels) {
+        ATALAYA_ASSIGN_OR_RETURN(const auto version, servedVersion(server->config(), model));
+        ATALAYA_ASSIGN_OR_RETURN(auto workload,
+                                 makeWorkload(options.models, model, version, kPoolSize, 20240607));
+        workloads.push_back(std::move(workload));
+    }
+
+    // Raw first, while the server is idle: both use the same LibTorch thread pool and cores.
+    for (const auto& workload : workloads) {
+        progress << "  raw " << workload.model << " v" << workload.version << "...\n" << std::flush;
+        ATALAYA_ASSIGN_OR_RETURN(auto raw, measureRaw(options.models, workload, rawOptions));
+        report.raw.push_back(std::move(raw));
+    }
+
+    for (const auto& workload : workloads) {
+        std::vector<std::string> requests;
+        for (const auto& body : workload.predictBodies) {
+            requests.push_back(serializeRequest("POST", kPredictTarget, body));
+        }
+        for (const int concurrency : kConcurrencies) {
+            report.http.push_back(measureHttp(*server, workload.model, workload.version, requests,
+                                              concurrency, options, progress));
+        }
+    }
+    const std::vector<std::string> healthz{serializeRequest("GET", "/healthz")};
+    report.http.push_back(measureHttp(*server, "healthz", 0, healthz, 64, options, progress));
+
+    progress << "stopping the server...\n";
+    server->stop();
+    report.targets = evaluateTargets(report);
+    report.wallSeconds = std::chrono::duration<double>(Clock::now() - started).count();
+
+    printReport(report, out);
+    if (!options.jsonFile.empty()) {
+        std::ofstream json(options.jsonFile);
+        json << reportJson(report) << '\n';
+        if (!json)
+            return internalError("cannot write " + options.jsonFile.string());
+        out << "JSON written to " << options.jsonFile.string() << '\n';
+    }
+    return Status::ok();
+}
+
+}  // namespace atalaya::bench

@@ -1,0 +1,66 @@
+#include "EmbeddedServer.h"
+
+#include <stdlib.h>  // mkdtemp
+
+#include <string>
+#include <thread>
+
+#include "HttpProbe.h"
+
+namespace atalaya::bench {
+namespace {
+
+Result<std::filesystem::path> makeTempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "atalaya-bench-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+        return internalError("cannot create a temporary directory in " +
+                             std::filesystem::temp_directory_path().string());
+    }
+    return std::filesystem::path(pattern);
+}
+
+}  // namespace
+
+EmbeddedServer::EmbeddedServer(ServerConfig config, std::filesystem::path tempDir)
+    : m_config(std::move(config)), m_tempDir(std::move(tempDir)), m_server(m_config) {}
+
+EmbeddedServer::~EmbeddedServer() {
+    stop();
+}
+
+Result<std::unique_ptr<EmbeddedServer>> EmbeddedServer::start(const std::filesystem::path& models,
+                                                              std::chrono::seconds readyTimeout) {
+    ATALAYA_ASSIGN_OR_RETURN(auto tempDir, makeTempDir());
+    ServerConfig config;
+    config.http.host = "127.0.0.1";
+    config.http.port = 0;
+    config.modelRepository = models;
+    config.dataDir = tempDir / "data";
+    std::filesystem::create_directories(config.dataDir);
+
+    std::unique_ptr<EmbeddedServer> server(new EmbeddedServer(std::move(config), tempDir));
+    ATALAYA_RETURN_IF_ERROR(server->m_server.start());
+
+    const auto deadline = std::chrono::steady_clock::now() + readyTimeout;
+    while (probeStatus("127.0.0.1", server->port(), "/readyz", std::chrono::seconds(2)) != 200) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return Status(StatusCode::DeadlineExceeded, "the server was not ready within " +
+                                                            std::to_string(readyTimeout.count()) +
+                                                            " s (see /readyz)");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return server;
+}
+
+void EmbeddedServer::stop() {
+    if (m_stopped)
+        return;
+    m_stopped = true;
+    m_server.stop(Drain::Wait);
+    std::error_code ignored;
+    std::filesystem::remove_all(m_tempDir, ignored);
+}
+
+}  // namespace atalaya::bench

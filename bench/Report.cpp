@@ -1,0 +1,190 @@
+#include "Report.h"
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+namespace atalaya::bench {
+namespace {
+
+using nlohmann::json;
+
+// printf into a stream: the tables are column-aligned text.
+void line(std::ostream& out, const char* pattern, ...) __attribute__((format(printf, 2, 3)));
+void line(std::ostream& out, const char* pattern, ...) {
+    char text[512];
+    va_list args;
+    va_start(args, pattern);
+    std::vsnprintf(text, sizeof text, pattern, args);
+    va_end(args);
+    out << text << '\n';
+}
+
+std::string modelLabel(const std::string& model, std::int64_t version) {
+    return version > 0 ? model + " v" + std::to_string(version) : model;
+}
+
+void printSetup(const RunSetup& s, std::ostream& out) {
+    line(out, "Atalaya benchmark: %d cores, LibTorch %s", s.cores, s.torchVersion.c_str());
+    line(out, "BLAS: %s (%s), BLAS threads %d", s.blasKind.c_str(), s.blasLibrary.c_str(),
+         s.blasThreads);
+    line(out, "Server: intra-op threads %d, inference workers %d, HTTP IO threads %d",
+         s.intraOpThreads, s.inferenceWorkers, s.httpIoThreads);
+    line(out, "Client: %d load-generator thread in this process, on the same %d cores as the",
+         s.clientThreads, s.cores);
+    line(out, "        server: HTTP figures include the client's CPU use and are a lower bound.");
+    line(out, "Server logging: QT_LOGGING_RULES=\"%s\"", s.loggingRules.c_str());
+    line(out, "Timing: HTTP %.1f s warm-up + %.1f s measured per point; raw %.1f s + %.1f s.",
+         s.httpWarmUpSeconds, s.httpMeasureSeconds, s.rawWarmUpSeconds, s.rawMeasureSeconds);
+}
+
+void printRaw(const BenchReport& report, std::ostream& out) {
+    line(out, "\nRaw LibTorch forward, in process, no HTTP (runner->run() on one thread)");
+    line(out, "%-16s %6s %12s %10s %10s %9s %6s %6s", "model", "batch", "samples/s", "p50 ms",
+         "mean ms", "runs", "self", "other");
+    for (const auto& raw : report.raw) {
+        for (const auto& p : raw.points) {
+            line(out, "%-16s %6d %12.0f %10.3f %10.3f %9lld %6.2f %6.2f",
+                 modelLabel(raw.model, raw.version).c_str(), p.batchSize, p.samplesPerSecond,
+                 p.forward.p50Ms, p.forward.meanMs, static_cast<long long>(p.iterations),
+                 p.cpu.selfCores, p.cpu.otherCores);
+        }
+    }
+}
+
+void printHttp(const BenchReport& report, std::ostream& out) {
+    line(out, "\nHTTP closed loop, keep-alive (POST /api/v1/ia/predict, 1 instance per request)");
+    line(out, "%-16s %5s %9s %8s %8s %6s %8s %8s %8s %6s %5s %5s", "target", "conc", "req/s",
+         "p50 ms", "p99 ms", "batch", "queue us", "comp us", "srv us", "errors", "self", "other");
+    for (const auto& point : report.http) {
+        const auto& l = point.load;
+        line(out, "%-16s %5d %9.0f %8.3f %8.3f %6.1f %8.0f %8.0f %8.0f %6lld %5.2f %5.2f",
+             (point.target == "healthz" ? std::string("GET /healthz")
+                                        : modelLabel(point.target, point.version))
+                 .c_str(),
+             point.concurrency, l.requestsPerSecond, l.latency.p50Ms, l.latency.p99Ms,
+             l.meanBatchSize, l.meanQueueUs, l.meanComputeUs, l.meanServerTotalUs,
+             static_cast<long long>(l.errors), l.cpu.selfCores, l.cpu.otherCores);
+        if (!l.firstError.empty())
+            line(out, "  first error: %s", l.firstError.c_str());
+    }
+    line(out, "batch, queue us, comp us, srv us: means of the answers' batch_size and timing_us");
+    line(out,
+         "(srv = the server's receive-to-encode time; client latency - srv ~ socket + IO queue).");
+    line(out, "self, other: mean cores used by this process (server + client) and by all others.");
+}
+
+// Another process on the cores invalidates a comparison between points, so say so loudly.
+void printNoiseWarning(const BenchReport& report, std::ostream& out) {
+    constexpr double kNoisyCores = 0.15;
+    double worst = 0;
+    for (const auto& raw : report.raw) {
+        for (const auto& p : raw.points)
+            worst = std::max(worst, p.cpu.otherCores);
+    }
+    for (const auto& point : report.http)
+        worst = std::max(worst, point.load.cpu.otherCores);
+    if (worst > kNoisyCores) {
+        line(out, "\nWARNING: other processes used up to %.2f cores during a measurement (column",
+             worst);
+        line(out, "\"other\"): those figures are distorted; rerun on a quiet machine.");
+    }
+}
+
+void printTargets(const BenchReport& report, std::ostream& out) {
+    line(out, "\nTargets (each from figures of this run)");
+    for (const auto& t : report.targets) {
+        const std::string value = t.value ? std::to_string(*t.value).substr(0, 6) : "n/a";
+        line(out, "  %-34s %8s  (target %s %.2f)  %s", t.name.c_str(), value.c_str(),
+             t.atMost ? "<=" : ">=", t.target, t.pass() ? "PASS" : "MISS");
+        line(out, "      = %s", t.formula.c_str());
+    }
+    line(out, "\nTotal wall time %.1f s", report.wallSeconds);
+}
+
+json latencyJson(const LatencySummary& l) {
+    return {{"count", l.count}, {"mean_ms", l.meanMs}, {"p50_ms", l.p50Ms}, {"p99_ms", l.p99Ms}};
+}
+
+json cpuJson(const CpuShare& cpu) {
+    return {{"self", cpu.selfCores}, {"other", cpu.otherCores}};
+}
+
+}  // namespace
+
+void printReport(const BenchReport& report, std::ostream& out) {
+    printSetup(report.setup, out);
+    printRaw(report, out);
+    printHttp(report, out);
+    printNoiseWarning(report, out);
+    printTargets(report, out);
+}
+
+std::string reportJson(const BenchReport& report) {
+    const RunSetup& s = report.setup;
+    json doc = {
+        {"setup",
+         {{"cores", s.cores},
+          {"blas", s.blasKind},
+          {"blas_library", s.blasLibrary},
+          {"blas_threads", s.blasThreads},
+          {"torch_version", s.torchVersion},
+          {"intra_op_threads", s.intraOpThreads},
+          {"inference_workers", s.inferenceWorkers},
+          {"http_io_threads", s.httpIoThreads},
+          {"client_threads", s.clientThreads},
+          {"client_on_same_machine", true},
+          {"logging_rules", s.loggingRules},
+          {"http_warm_up_s", s.httpWarmUpSeconds},
+          {"http_measure_s", s.httpMeasureSeconds},
+          {"raw_warm_up_s", s.rawWarmUpSeconds},
+          {"raw_measure_s", s.rawMeasureSeconds}}},
+        {"raw", json::array()},
+        {"http", json::array()},
+        {"targets", json::array()},
+        {"wall_s", report.wallSeconds},
+    };
+    for (const auto& raw : report.raw) {
+        for (const auto& p : raw.points) {
+            doc["raw"].push_back({{"model", raw.model},
+                                  {"version", raw.version},
+                                  {"batch_size", p.batchSize},
+                                  {"iterations", p.iterations},
+                                  {"samples_per_s", p.samplesPerSecond},
+                                  {"forward", latencyJson(p.forward)},
+                                  {"cpu_cores", cpuJson(p.cpu)}});
+        }
+    }
+    for (const auto& point : report.http) {
+        const auto& l = point.load;
+        doc["http"].push_back({{"target", point.target},
+                               {"version", point.version},
+                               {"concurrency", point.concurrency},
+                               {"seconds", l.seconds},
+                               {"answered", l.answered},
+                               {"requests_per_s", l.requestsPerSecond},
+                               {"latency", latencyJson(l.latency)},
+                               {"mean_batch_size", l.meanBatchSize},
+                               {"server_timing_us",
+                                {{"queue", l.meanQueueUs},
+                                 {"compute", l.meanComputeUs},
+                                 {"total", l.meanServerTotalUs}}},
+                               {"errors", l.errors},
+                               {"timeouts", l.timeouts},
+                               {"cpu_cores", cpuJson(l.cpu)},
+                               {"first_error", l.firstError}});
+    }
+    for (const auto& t : report.targets) {
+        doc["targets"].push_back({{"name", t.name},
+                                  {"formula", t.formula},
+                                  {"value", t.value ? json(*t.value) : json(nullptr)},
+                                  {"target", t.target},
+                                  {"comparison", t.atMost ? "<=" : ">="},
+                                  {"pass", t.pass()}});
+    }
+    return doc.dump(2);
+}
+
+}  // namespace atalaya::bench
