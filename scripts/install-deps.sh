@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Atalaya needs from Debian 12 (bookworm) packages; a no-op when all are present.
+# --test adds what only the test suite needs.
 set -euo pipefail
 
 packages=(
@@ -8,8 +9,13 @@ packages=(
     libopenblas0-pthread                       # without it LibTorch runs on the ~50x slower reference BLAS
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite
     libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev
-    xvfb xauth                                 # offscreen / virtual display for GUI tests and screenshots
+    xvfb xauth                                 # virtual display for the console where there is none
 )
+if [[ "${1:-}" == "--test" ]]; then
+    # promtool checks the /metrics exposition. Test-only: on a systemd host the package also
+    # enables a Prometheus service, which a user of the server did not ask for.
+    packages+=(prometheus)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
