@@ -8,5 +8,6 @@ find_package(OpenSSL 3 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Torch REQUIRED)
 find_package(Threads REQUIRED)
+find_package(SQLite3 3.37 REQUIRED)               # the inference log (UPSERT, sqlite3_changes64)
 # Debian's python3-torch lives in the system interpreter, not in a pyenv or venv one.
 set(ATALAYA_MODEL_PYTHON "/usr/bin/python3" CACHE FILEPATH "Python with Debian's python3-torch, used to create demo models")

@@ -1,21 +1,24 @@
 #include <atalaya/Server.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "core/Logging.h"
 #include "http/ApiRoutes.h"
 #include "http/HttpServer.h"
 #include "inference/BlasInfo.h"
 #include "inference/ExecutionSlots.h"
 #include "inference/ModelRepository.h"
+#include "telemetry/InferenceLog.h"
+#include "telemetry/Metrics.h"
 #include "torch/TorchModelRunner.h"
-
-#include <algorithm>
-#include <thread>
 
 namespace atalaya {
 namespace {
 
 int intraOpThreadsFor(const InferenceConfig& config) {
-    if (config.intraOpThreads > 0) return config.intraOpThreads;
+    if (config.intraOpThreads > 0)
+        return config.intraOpThreads;
     const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     return std::max(1, cores / std::max(1, config.workers));
 }
@@ -29,9 +32,8 @@ http::RuntimeReport describeRuntime(const ServerConfig& config, int intraOpThrea
     report.intraOpThreads = torch.intraOpThreads;
     report.inferenceWorkers = config.inference.workers;
     if (report.blas.kind == "reference") {
-        report.warnings.push_back(
-            "the reference BLAS is active (" + report.blas.library +
-            "): expect ~50x slower models; install libopenblas0-pthread");
+        report.warnings.push_back("the reference BLAS is active (" + report.blas.library +
+                                  "): expect ~50x slower models; install libopenblas0-pthread");
     }
     const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     if (config.inference.workers * intraOpThreads > cores) {
@@ -49,20 +51,27 @@ public:
         : m_config(std::move(config))
         , m_slots(m_config.inference.workers)
         , m_factory(makeTorchRunnerFactory())
-        , m_models(m_config.modelRepository, *m_factory, RunnerOptions{.device = m_config.inference.device},
-                   m_slots) {}
+        , m_models(m_config.modelRepository, *m_factory,
+                   RunnerOptions{.device = m_config.inference.device}, m_slots) {}
 
     Status start() {
         const int intraOp = intraOpThreadsFor(m_config.inference);
         configureTorchRuntime(intraOp);
         setBlasThreads(intraOp);
         ATALAYA_RETURN_IF_ERROR(m_models.scan());
+        if (m_config.telemetry.inferenceLog) {
+            ATALAYA_ASSIGN_OR_RETURN(m_log, InferenceLog::open(inferenceLogOptions(m_config)));
+            qCInfo(lcServer, "inference log: %s", m_log->file().c_str());
+        }
 
         http::ApiContext context{.models = m_models,
                                  .config = m_config,
                                  .runtime = describeRuntime(m_config, intraOp),
-                                 .address = [this] { return address(); }};
-        for (const auto& warning : context.runtime.warnings) qCWarning(lcServer, "%s", warning.c_str());
+                                 .address = [this] { return address(); },
+                                 .sink = m_log.get(),
+                                 .metrics = &m_metrics};
+        for (const auto& warning : context.runtime.warnings)
+            qCWarning(lcServer, "%s", warning.c_str());
         qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
                context.runtime.blas.kind.c_str(), context.runtime.blas.library.c_str(),
                context.runtime.intraOpThreads, m_config.inference.workers);
@@ -89,14 +98,20 @@ public:
     }
 
     void stop(Drain drain) {
-        if (!m_running) return;
+        if (!m_running)
+            return;
         m_running = false;
         qCInfo(lcServer, "stopping (%s)", drain == Drain::Wait ? "draining" : "aborting");
         m_http->stopAccepting();
-        if (m_loader.joinable()) m_loader.join();
+        if (m_loader.joinable())
+            m_loader.join();
         m_models.stopAll(drain);
-        if (drain == Drain::Wait) waitForAnswers();
+        if (drain == Drain::Wait)
+            waitForAnswers();
         m_http->stop();
+        // After the IO threads: nothing records any more, and what was queued gets committed.
+        if (m_log)
+            m_log->stop();
     }
 
     std::string address() const { return m_config.http.host + ":" + std::to_string(port()); }
@@ -116,6 +131,8 @@ private:
     ExecutionSlots m_slots;
     std::unique_ptr<ModelRunnerFactory> m_factory;
     ModelRepository m_models;
+    Metrics m_metrics;
+    std::unique_ptr<InferenceLog> m_log;  // before m_api: the routes hold a pointer to it
     std::unique_ptr<http::ApiRoutes> m_api;
     std::unique_ptr<http::HttpServer> m_http;
     std::thread m_loader;
@@ -123,11 +140,23 @@ private:
 };
 
 Server::Server(ServerConfig config) : d(std::make_unique<Impl>(std::move(config))) {}
-Server::~Server() { d->stop(Drain::Abort); }
-Status Server::start() { return d->start(); }
-void Server::stop(Drain drain) { d->stop(drain); }
-std::string Server::host() const { return d->config().http.host; }
-std::uint16_t Server::port() const { return d->port(); }
-std::string Server::baseUrl() const { return "http://" + d->address(); }
+Server::~Server() {
+    d->stop(Drain::Abort);
+}
+Status Server::start() {
+    return d->start();
+}
+void Server::stop(Drain drain) {
+    d->stop(drain);
+}
+std::string Server::host() const {
+    return d->config().http.host;
+}
+std::uint16_t Server::port() const {
+    return d->port();
+}
+std::string Server::baseUrl() const {
+    return "http://" + d->address();
+}
 
 }  // namespace atalaya

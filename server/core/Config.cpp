@@ -1,14 +1,14 @@
 #include <atalaya/Config.h>
 
-#include "core/StrictJson.h"
-
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+
+#include "core/StrictJson.h"
 
 namespace atalaya {
 namespace {
@@ -116,6 +116,52 @@ Status applyInference(const json& node, InferenceConfig& inference) {
     return s.rejectUnknownKeys();
 }
 
+Status applyModelLogPolicy(const json& node, const std::string& model, ModelLogPolicy& policy) {
+    if (!node.is_object()) {
+        return invalidArgument("config: telemetry.models." + model + " must be an object",
+                               "invalid_config");
+    }
+    Section s(node, "telemetry.models." + model + ".");
+    std::string capture;
+    ATALAYA_RETURN_IF_ERROR(s.read("capture", capture));
+    if (!capture.empty()) {
+        static const std::map<std::string, TextCapture, std::less<>> kCaptures = {
+            {"full", TextCapture::Full},
+            {"truncated", TextCapture::Truncated},
+            {"hashed", TextCapture::Hashed},
+            {"off", TextCapture::Off}};
+        const auto it = kCaptures.find(capture);
+        if (it == kCaptures.end()) {
+            return s.invalid("capture", "must be full, truncated, hashed or off");
+        }
+        policy.textCapture = it->second;
+    }
+    ATALAYA_RETURN_IF_ERROR(s.readInt("truncate_chars", policy.truncateChars, 1, 1 << 20));
+    ATALAYA_RETURN_IF_ERROR(s.read("sample_rate", policy.sampleRate));
+    if (!(policy.sampleRate >= 0.0 && policy.sampleRate <= 1.0)) {
+        return s.invalid("sample_rate", "must be between 0 and 1");
+    }
+    return s.rejectUnknownKeys();
+}
+
+Status applyTelemetry(const json& node, TelemetryConfig& telemetry) {
+    Section s(node, "telemetry.");
+    ATALAYA_RETURN_IF_ERROR(s.read("inference_log", telemetry.inferenceLog));
+    // A zero interval would make the writer spin; an hour is already more than anyone can lose.
+    long long flushMs = telemetry.flushInterval.count();
+    ATALAYA_RETURN_IF_ERROR(s.readInt("flush_interval_ms", flushMs, 1, 3'600'000));
+    telemetry.flushInterval = std::chrono::milliseconds(flushMs);
+    ATALAYA_RETURN_IF_ERROR(s.readInt("queue_capacity", telemetry.queueCapacity, 1, 1 << 24));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("retention_days", telemetry.retentionDays, 1, 36500));
+    if (const json* models = s.child("models")) {
+        ATALAYA_RETURN_IF_ERROR(readObject(models, "telemetry.models"));
+        for (const auto& [model, policy] : models->items()) {
+            ATALAYA_RETURN_IF_ERROR(applyModelLogPolicy(policy, model, telemetry.models[model]));
+        }
+    }
+    return s.rejectUnknownKeys();
+}
+
 Status applyApiVersions(const json& node, ApiVersionPins& pins) {
     try {
         pins = node.get<ApiVersionPins>();
@@ -143,7 +189,7 @@ Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) 
     if (!root.is_object()) return invalidArgument("config: top level must be an object");
 
     Section s(root, "");
-    for (const char* key : {"http", "json", "inference", "api_versions"}) {
+    for (const char* key : {"http", "json", "inference", "telemetry", "api_versions"}) {
         ATALAYA_RETURN_IF_ERROR(readObject(root.contains(key) ? &root.at(key) : nullptr, key));
     }
     if (const json* http = s.child("http")) ATALAYA_RETURN_IF_ERROR(applyHttp(*http, config.http));
@@ -152,6 +198,9 @@ Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) 
     }
     if (const json* inference = s.child("inference")) {
         ATALAYA_RETURN_IF_ERROR(applyInference(*inference, config.inference));
+    }
+    if (const json* telemetry = s.child("telemetry")) {
+        ATALAYA_RETURN_IF_ERROR(applyTelemetry(*telemetry, config.telemetry));
     }
     if (const json* pins = s.child("api_versions")) {
         ATALAYA_RETURN_IF_ERROR(applyApiVersions(*pins, config.apiVersions));

@@ -1,15 +1,14 @@
 #include "http/ApiRoutes.h"
 
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <random>
+
 #include "core/Logging.h"
 #include "core/StrictJson.h"
 #include "http/HttpErrors.h"
 #include "http/OipCodec.h"
 #include "http/PredictCodec.h"
-
-#include <nlohmann/json.hpp>
-
-#include <charconv>
-#include <random>
 
 namespace atalaya::http {
 namespace {
@@ -31,27 +30,32 @@ HttpResponse jsonResponse(int status, std::string body) {
 bool isJsonContentType(std::string_view value) {
     const auto semicolon = value.find(';');
     std::string_view type = value.substr(0, semicolon);
-    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+    while (!type.empty() && type.back() == ' ')
+        type.remove_suffix(1);
     constexpr std::string_view kJson = "application/json";
-    if (type.size() != kJson.size()) return false;
+    if (type.size() != kJson.size())
+        return false;
     for (std::size_t i = 0; i < type.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+        if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i])
+            return false;
     }
     return true;
 }
 
 // A client's own request id is echoed only if it is short and printable (it lands in logs).
 bool isUsableRequestId(std::string_view id) {
-    if (id.empty() || id.size() > 128) return false;
+    if (id.empty() || id.size() > 128)
+        return false;
     return std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 Result<std::optional<SteadyClock::time_point>> deadlineOf(const HttpRequest& request,
-                                                           SteadyClock::time_point received,
-                                                           std::chrono::milliseconds fallback) {
+                                                          SteadyClock::time_point received,
+                                                          std::chrono::milliseconds fallback) {
     const std::string_view header = request.header(kTimeoutHeader);
     if (header.empty()) {
-        if (fallback.count() == 0) return std::optional<SteadyClock::time_point>();
+        if (fallback.count() == 0)
+            return std::optional<SteadyClock::time_point>();
         return std::optional(received + fallback);
     }
     long long ms = 0;
@@ -66,7 +70,8 @@ Result<std::optional<SteadyClock::time_point>> deadlineOf(const HttpRequest& req
 Result<std::int64_t> parseVersionParam(std::string_view text) {
     std::int64_t version = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-    if (ec != std::errc() || end != text.data() + text.size() || version < 1 || text.front() == '0') {
+    if (ec != std::errc() || end != text.data() + text.size() || version < 1 ||
+        text.front() == '0') {
         return notFound("model version \"" + std::string(text) + "\" is not a positive integer",
                         "version_not_found");
     }
@@ -82,15 +87,42 @@ struct ApiRoutes::Call {
     SteadyClock::time_point receivedAt = SteadyClock::now();
     PathParams params;
     std::atomic<int>* pending = nullptr;
+    Metrics* metrics = nullptr;
+    // What the metrics label an answer with, filled in as the request is understood. The model
+    // is set only once the repository resolved it, so clients cannot mint new series.
+    std::string_view route;
+    std::string apiVersion;
+    const ModelVersion* served = nullptr;
+    InferenceTiming timing;
 
     Call(HttpRequest&& req, Responder res) : request(std::move(req)), responder(std::move(res)) {}
 
     void reply(HttpResponse&& response) {
+        if (metrics != nullptr)
+            recordMetrics(response.status);
         response.withHeader(std::string(kRequestIdHeader), requestId);
         responder.send(std::move(response));
         pending->fetch_sub(1);
     }
-    void fail(const Status& status) { reply(errorResponse(status)); }
+    void fail(const Status& status) {
+        if (metrics != nullptr)
+            metrics->recordRejection(status.reason());
+        reply(errorResponse(status));
+    }
+
+private:
+    void recordMetrics(int httpStatus) const {
+        metrics->recordRequest(
+            {.route = route,
+             .apiVersion = apiVersion,
+             .model = served != nullptr ? std::string_view(served->model()) : std::string_view(),
+             .version = served != nullptr ? served->version() : 0,
+             .httpStatus = httpStatus,
+             .total = duration_cast<microseconds>(SteadyClock::now() - receivedAt),
+             .queue = timing.queue,
+             .compute = timing.compute,
+             .batchSize = timing.batchSize});
+    }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -101,6 +133,7 @@ std::vector<ApiRoutes::Route> ApiRoutes::routeTable() {
         {{"GET", "/healthz", A::Public}, &ApiRoutes::serveHealthz},
         {{"GET", "/readyz", A::Public}, &ApiRoutes::serveReadyz},
         {{"GET", "/api/v1/health", A::Metrics}, &ApiRoutes::serveHealthDetail},
+        {{"GET", "/metrics", A::Metrics}, &ApiRoutes::serveMetrics},
         {{"POST", "/api/{api}/ia/predict", A::Predict, true}, &ApiRoutes::servePredict},
         // Open Inference Protocol (KServe v2)
         {{"GET", "/v2", A::Predict}, &ApiRoutes::serveOipServer},
@@ -137,17 +170,20 @@ std::string ApiRoutes::nextRequestId() {
 void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
     auto call = std::make_shared<Call>(std::move(request), std::move(responder));
     call->pending = &m_pending;
+    call->metrics = m_context.metrics;
     m_pending.fetch_add(1);
     const std::string_view clientId = call->request.header(kRequestIdHeader);
     call->requestId = isUsableRequestId(clientId) ? std::string(clientId) : nextRequestId();
 
     auto path = normalizePath(call->request.target);
-    if (!path.isOk()) return call->fail(path.status());
+    if (!path.isOk())
+        return call->fail(path.status());
 
     std::string allow;
     for (const Route& route : m_routes) {
         PathParams params;
-        if (!matchPattern(route.info.pattern, *path, params)) continue;
+        if (!matchPattern(route.info.pattern, *path, params))
+            continue;
         // HEAD is GET without a body (RFC 9110 s9.3.2); the transport drops the body.
         const bool headOfGet = call->request.method == "HEAD" && route.info.method == "GET";
         if (route.info.method != call->request.method && !headOfGet) {
@@ -155,15 +191,17 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
             continue;
         }
         if (route.info.jsonBody && !isJsonContentType(call->request.header("Content-Type"))) {
-            return call->reply(transportError(415, "unsupported_media_type",
-                                              "the body must be application/json"));
+            return call->reply(
+                transportError(415, "unsupported_media_type", "the body must be application/json"));
         }
         call->params = std::move(params);
+        call->route = route.info.pattern;
         try {
             return (this->*route.handler)(call);
         } catch (const std::exception& error) {
             // A bug in a handler must cost one 500, not the connection or the drain count.
-            qCWarning(lcHttp, "%s %s: %s", call->request.method.c_str(), path->c_str(), error.what());
+            qCWarning(lcHttp, "%s %s: %s", call->request.method.c_str(), path->c_str(),
+                      error.what());
             return call->fail(internalError("internal error", "internal"));
         }
     }
@@ -187,38 +225,142 @@ void ApiRoutes::serveReadyz(const CallPtr& call) {
 }
 
 void ApiRoutes::serveHealthDetail(const CallPtr& call) {
-    const double uptime = std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
+    const double uptime =
+        std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
     call->reply(jsonResponse(200, encodeHealth(m_context.models, m_context.runtime, m_routing,
-                                               m_context.address(), uptime)));
+                                               m_context.address(), uptime, m_context.sink)));
+}
+
+void ApiRoutes::serveMetrics(const CallPtr& call) {
+    if (m_context.metrics == nullptr)
+        return call->fail(notFound("metrics are off", "route_not_found"));
+    ScrapeContext scrape;
+    for (const auto& version : m_context.models.versions()) {
+        const ModelState state = version->state();
+        const bool running = state == ModelState::Ready || state == ModelState::Draining;
+        const auto load = version->loadDuration();
+        scrape.models.push_back(
+            {.model = version->model(),
+             .version = version->version(),
+             .state = std::string(modelStateName(state)),
+             .queueDepth = running ? version->batcher().queueDepth() : 0,
+             .inFlight = running ? version->batcher().inFlight() : 0,
+             .loadSeconds =
+                 load ? std::optional(static_cast<double>(load->count()) / 1000.0) : std::nullopt});
+    }
+    if (m_context.sink != nullptr)
+        scrape.inferenceLogRowsDropped = m_context.sink->counters().rowsDropped;
+    scrape.uptimeSeconds =
+        std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
+    HttpResponse response;
+    response.contentType = std::string(kPrometheusContentType);
+    response.body = m_context.metrics->exposition(scrape);
+    call->reply(std::move(response));
 }
 
 namespace {
 
+// What the inference log needs of a request besides its outcome, taken while the body is
+// parsed. Made only when a sink is set, so a server without a log dumps no instances.
+struct LogDraft {
+    std::string route;
+    std::string apiVersion;
+    std::string inputsJson;
+    int instances = 0;
+};
+
+InferenceRecord startRecord(LogDraft& draft, const std::string& requestId,
+                            const ModelVersion& version, const InferenceTiming& timing,
+                            microseconds total) {
+    InferenceRecord record;
+    record.timeUnixMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    record.requestId = requestId;
+    record.route = draft.route;
+    record.apiVersion = draft.apiVersion;
+    record.model = version.model();
+    record.version = version.version();
+    record.queueUs = timing.queue.count();
+    record.computeUs = timing.compute.count();
+    record.totalUs = total.count();
+    record.batchSize = timing.batchSize;
+    record.instances = draft.instances;
+    record.inputsJson = std::move(draft.inputsJson);  // a request completes exactly once
+    return record;
+}
+
+void sendRecord(InferenceSink& sink, InferenceRecord&& record, const HttpResponse& response,
+                const Status& status) {
+    record.httpStatus = response.status;
+    if (!status.isOk())
+        record.errorCode = std::string(status.reason());
+    sink.record(std::move(record));
+}
+
 // Submits decoded inputs to a version's batcher and answers from the IO thread when done.
-// `encode` turns a successful result into the response body.
+// `encode(result, total, record)` turns a successful result into the response body and, when
+// `record` is not null, fills its prediction fields. With a sink, every outcome from here on
+// (answer, model error, deadline, queue_full) is recorded before it is sent.
 template <class Call, class Encode>
 void runInference(const std::shared_ptr<Call>& call, std::shared_ptr<ModelVersion> version,
                   std::vector<HostTensor>&& inputs, std::optional<SteadyClock::time_point> deadline,
-                  Encode encode) {
+                  InferenceSink* sink, std::shared_ptr<LogDraft> draft, Encode encode) {
+    call->served = version.get();
     InferenceRequest request;
     request.inputs = std::move(inputs);
     request.deadline = deadline;
-    request.onDone = [call, version, encode](InferenceResult&& result) {
-        call->responder.onIoThread([call, version, encode, result = std::move(result)] {
+    request.onDone = [call, version, encode, sink, draft](InferenceResult&& result) {
+        call->responder.onIoThread([call, version, encode, sink, draft,
+                                    result = std::move(result)] {
             const auto total = duration_cast<microseconds>(SteadyClock::now() - call->receivedAt);
             version->stats().recordRequest(total, result.status.isOk());
-            if (!result.status.isOk()) return call->fail(result.status);
+            call->timing = result.timing;
+            std::optional<InferenceRecord> record;
+            if (sink != nullptr)
+                record = startRecord(*draft, call->requestId, *version, result.timing, total);
             HttpResponse response;
-            response.body = encode(result, total);
+            if (result.status.isOk()) {
+                response.body = encode(result, total, record ? &*record : nullptr);
+            } else {
+                response = errorResponse(result.status);
+            }
+            if (record)
+                sendRecord(*sink, std::move(*record), response, result.status);
             call->reply(std::move(response));
         });
     };
     const Status submitted = version->batcher().submit(std::move(request));
     if (!submitted.isOk()) {
-        version->stats().recordRequest(duration_cast<microseconds>(SteadyClock::now() - call->receivedAt),
-                                       false);
-        call->fail(submitted);
+        const auto total = duration_cast<microseconds>(SteadyClock::now() - call->receivedAt);
+        version->stats().recordRequest(total, false);
+        HttpResponse response = errorResponse(submitted);
+        if (sink != nullptr) {
+            sendRecord(*sink, startRecord(*draft, call->requestId, *version, {}, total), response,
+                       submitted);
+        }
+        call->reply(std::move(response));
     }
+}
+
+// {"<input name>": <its data>, ...}: the values without the envelope, so a capture policy sees
+// the text and not the "name"/"datatype" strings. Called on a body decodeOipInfer accepted.
+std::string oipInputsForLog(const json& body) {
+    json inputs = json::object();
+    for (const auto& input : body.at("inputs")) {
+        const auto name = input.find("name");
+        const auto data = input.find("data");
+        if (name != input.end() && name->is_string() && data != input.end()) {
+            inputs[name->get<std::string>()] = *data;
+        }
+    }
+    return inputs.dump();
+}
+
+void fillPrediction(InferenceRecord& record, EncodedPredictions&& predictions) {
+    record.label = std::move(predictions.label);
+    record.score = predictions.score;
+    record.predictionsJson = std::move(predictions.json);
 }
 
 }  // namespace
@@ -228,34 +370,58 @@ void ApiRoutes::servePredict(const CallPtr& call) {
     if (!m_routing.knowsApiVersion(api)) {
         return call->fail(notFound("unknown API version \"" + api + "\"", "unknown_api_version"));
     }
+    call->apiVersion = api;
     const auto& limits = m_context.config.json;
     auto body = parseStrictJson(call->request.body, {.maxDepth = limits.maxDepth});
-    if (!body.isOk()) return call->fail(body.status());
+    if (!body.isOk())
+        return call->fail(body.status());
     auto envelope = decodePredictEnvelope(*body, limits);
-    if (!envelope.isOk()) return call->fail(envelope.status());
-    auto version = m_context.models.find(envelope->model, m_routing.pinnedVersion(api, envelope->model));
-    if (!version.isOk()) return call->fail(version.status());
-    auto deadline = deadlineOf(call->request, call->receivedAt, m_context.config.inference.defaultDeadline);
-    if (!deadline.isOk()) return call->fail(deadline.status());
-    auto inputs = decodeInstances(*envelope->instances, (*version)->metadata(), (*version)->tokenizer(), limits);
-    if (!inputs.isOk()) return call->fail(inputs.status());
+    if (!envelope.isOk())
+        return call->fail(envelope.status());
+    auto version =
+        m_context.models.find(envelope->model, m_routing.pinnedVersion(api, envelope->model));
+    if (!version.isOk())
+        return call->fail(version.status());
+    auto deadline =
+        deadlineOf(call->request, call->receivedAt, m_context.config.inference.defaultDeadline);
+    if (!deadline.isOk())
+        return call->fail(deadline.status());
+    auto inputs = decodeInstances(*envelope->instances, (*version)->metadata(),
+                                  (*version)->tokenizer(), limits);
+    if (!inputs.isOk())
+        return call->fail(inputs.status());
 
     PredictReply reply{.requestId = call->requestId,
                        .apiVersion = api,
                        .model = (*version)->model(),
                        .version = (*version)->version()};
+    std::shared_ptr<LogDraft> draft;
+    if (m_context.sink != nullptr) {
+        draft = std::make_shared<LogDraft>(
+            LogDraft{.route = "predict",
+                     .apiVersion = api,
+                     .inputsJson = envelope->instances->dump(),
+                     .instances = static_cast<int>(envelope->instances->size())});
+    }
     const ModelVersion* served = version->get();
-    runInference(call, *version, std::move(inputs).value(), *deadline,
-                 [reply, served](const InferenceResult& result, microseconds total) {
+    runInference(call, *version, std::move(inputs).value(), *deadline, m_context.sink,
+                 std::move(draft),
+                 [reply, served](const InferenceResult& result, microseconds total,
+                                 InferenceRecord* record) {
                      PredictReply timed = reply;
                      timed.total = total;
-                     return encodePredictResponse(timed, served->metadata(), result);
+                     auto predictions = encodePredictions(served->metadata(), result);
+                     std::string body = encodePredictResponse(timed, predictions, result);
+                     if (record != nullptr)
+                         fillPrediction(*record, std::move(predictions));
+                     return body;
                  });
 }
 
 void ApiRoutes::serveOipServer(const CallPtr& call) {
     call->reply(jsonResponse(
-        200, json{{"name", "atalaya"}, {"version", ATALAYA_VERSION}, {"extensions", json::array()}}.dump()));
+        200, json{{"name", "atalaya"}, {"version", ATALAYA_VERSION}, {"extensions", json::array()}}
+                 .dump()));
 }
 
 void ApiRoutes::serveOipLive(const CallPtr& call) {
@@ -270,7 +436,8 @@ void ApiRoutes::serveOipReady(const CallPtr& call) {
 namespace {
 
 template <class Params>
-Result<std::shared_ptr<ModelVersion>> findFromParams(const ModelRepository& models, const Params& params) {
+Result<std::shared_ptr<ModelVersion>> findFromParams(const ModelRepository& models,
+                                                     const Params& params) {
     const std::string_view model = params.get("model").value_or("");
     std::optional<std::int64_t> version;
     if (const auto text = params.get("version")) {
@@ -283,10 +450,12 @@ Result<std::shared_ptr<ModelVersion>> findFromParams(const ModelRepository& mode
 
 void ApiRoutes::serveOipModel(const CallPtr& call) {
     auto version = findFromParams(m_context.models, call->params);
-    if (!version.isOk()) return call->fail(version.status());
+    if (!version.isOk())
+        return call->fail(version.status());
     std::vector<std::int64_t> ready;
     for (const auto& v : m_context.models.versions()) {
-        if (v->model() == (*version)->model() && v->state() == ModelState::Ready) ready.push_back(v->version());
+        if (v->model() == (*version)->model() && v->state() == ModelState::Ready)
+            ready.push_back(v->version());
     }
     call->reply(jsonResponse(200, encodeOipModelMetadata((*version)->metadata(), ready)));
 }
@@ -294,28 +463,48 @@ void ApiRoutes::serveOipModel(const CallPtr& call) {
 void ApiRoutes::serveOipModelReady(const CallPtr& call) {
     auto version = findFromParams(m_context.models, call->params);
     if (version.isOk()) {
-        return call->reply(jsonResponse(200, json{{"name", (*version)->model()}, {"ready", true}}.dump()));
+        return call->reply(
+            jsonResponse(200, json{{"name", (*version)->model()}, {"ready", true}}.dump()));
     }
-    if (version.status().code() == StatusCode::NotFound) return call->fail(version.status());
-    call->reply(jsonResponse(503, json{{"name", call->params.get("model").value_or("")}, {"ready", false}}.dump()));
+    if (version.status().code() == StatusCode::NotFound)
+        return call->fail(version.status());
+    call->reply(jsonResponse(
+        503, json{{"name", call->params.get("model").value_or("")}, {"ready", false}}.dump()));
 }
 
 void ApiRoutes::serveOipInfer(const CallPtr& call) {
     const auto& limits = m_context.config.json;
     auto body = parseStrictJson(call->request.body, {.maxDepth = limits.maxDepth});
-    if (!body.isOk()) return call->fail(body.status());
+    if (!body.isOk())
+        return call->fail(body.status());
     auto version = findFromParams(m_context.models, call->params);
-    if (!version.isOk()) return call->fail(version.status());
-    auto deadline = deadlineOf(call->request, call->receivedAt, m_context.config.inference.defaultDeadline);
-    if (!deadline.isOk()) return call->fail(deadline.status());
+    if (!version.isOk())
+        return call->fail(version.status());
+    auto deadline =
+        deadlineOf(call->request, call->receivedAt, m_context.config.inference.defaultDeadline);
+    if (!deadline.isOk())
+        return call->fail(deadline.status());
     auto decoded = decodeOipInfer(*body, (*version)->metadata(), (*version)->tokenizer(), limits);
-    if (!decoded.isOk()) return call->fail(decoded.status());
+    if (!decoded.isOk())
+        return call->fail(decoded.status());
 
     auto shared = std::make_shared<OipInferCall>(std::move(decoded).value());
     auto inputs = std::move(shared->inputs);
+    std::shared_ptr<LogDraft> draft;
+    if (m_context.sink != nullptr) {
+        draft = std::make_shared<LogDraft>(
+            LogDraft{.route = "oip_infer",
+                     .apiVersion = {},
+                     .inputsJson = oipInputsForLog(*body),
+                     .instances = static_cast<int>(inputs.front().rows())});
+    }
     const ModelVersion* served = version->get();
-    runInference(call, *version, std::move(inputs), *deadline,
-                 [shared, served](const InferenceResult& result, microseconds /*total*/) {
+    runInference(call, *version, std::move(inputs), *deadline, m_context.sink, std::move(draft),
+                 [shared, served](const InferenceResult& result, microseconds /*total*/,
+                                  InferenceRecord* record) {
+                     // The answer carries raw tensors; the log keeps labels, as for predict.
+                     if (record != nullptr)
+                         fillPrediction(*record, encodePredictions(served->metadata(), result));
                      return encodeOipInferResponse(served->model(), served->version(), *shared,
                                                    served->metadata(), result);
                  });

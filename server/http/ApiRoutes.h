@@ -1,11 +1,5 @@
 #pragma once
 
-#include "http/HealthReport.h"
-#include "http/HttpMessage.h"
-#include "http/Router.h"
-#include "http/VersionRouting.h"
-#include "inference/ModelRepository.h"
-
 #include <atalaya/Config.h>
 
 #include <atomic>
@@ -15,6 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "http/HealthReport.h"
+#include "http/HttpMessage.h"
+#include "http/Router.h"
+#include "http/VersionRouting.h"
+#include "inference/ModelRepository.h"
+#include "telemetry/InferenceRecord.h"
+#include "telemetry/Metrics.h"
+
 namespace atalaya::http {
 
 struct ApiContext {
@@ -23,6 +25,10 @@ struct ApiContext {
     RuntimeReport runtime;
     std::function<std::string()> address;  // "host:port" once bound
     std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
+    // Gets a record of every request that reached a batcher (answered, failed or refused as
+    // queue_full), on the IO thread, before the answer is sent. Not owned; outlives the routes.
+    InferenceSink* sink = nullptr;
+    Metrics* metrics = nullptr;  // Prometheus counters; recorded for every routed answer
 };
 
 // The route table and its handlers: every public route of the server, parsed into typed
@@ -52,6 +58,7 @@ private:
     void serveHealthz(const CallPtr& call);
     void serveReadyz(const CallPtr& call);
     void serveHealthDetail(const CallPtr& call);
+    void serveMetrics(const CallPtr& call);
     void servePredict(const CallPtr& call);
     void serveOipServer(const CallPtr& call);
     void serveOipLive(const CallPtr& call);

@@ -1,5 +1,6 @@
 #include "http/HealthReport.h"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 namespace atalaya::http {
@@ -38,11 +39,31 @@ json versionHealth(ModelVersion& version) {
     };
 }
 
+constexpr std::int64_t kRecentDropMs = 60'000;
+
+// "telemetry" of the health body; a drop in the last minute also becomes a runtime warning.
+json telemetryHealth(const InferenceSink* sink, std::vector<std::string>& warnings) {
+    const InferenceSinkCounters counters =
+        sink != nullptr ? sink->counters() : InferenceSinkCounters{};
+    const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    if (counters.lastDropUnixMs != 0 && nowMs - counters.lastDropUnixMs < kRecentDropMs) {
+        warnings.push_back("the inference log dropped rows in the last minute (" +
+                           std::to_string(counters.rowsDropped) +
+                           " since start): its writer cannot keep up with the disk");
+    }
+    return {{"inference_log", sink != nullptr},
+            {"rows_written", counters.rowsWritten},
+            {"rows_dropped", counters.rowsDropped},
+            {"queue_depth", counters.queueDepth}};
+}
+
 }  // namespace
 
 std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
                          const VersionRouting& routing, const std::string& address,
-                         double uptimeSeconds) {
+                         double uptimeSeconds, const InferenceSink* sink) {
     json list = json::array();
     bool loading = false;
     bool failed = false;
@@ -52,6 +73,8 @@ std::string encodeHealth(const ModelRepository& models, const RuntimeReport& run
         list.push_back(versionHealth(*version));
     }
     const char* status = failed ? "degraded" : (loading ? "loading" : "ok");
+    std::vector<std::string> warnings = runtime.warnings;
+    json telemetry = telemetryHealth(sink, warnings);
     const json body = {
         {"status", status},
         {"uptime_s", uptimeSeconds},
@@ -64,9 +87,10 @@ std::string encodeHealth(const ModelRepository& models, const RuntimeReport& run
           {"blas_threads", runtime.blas.threads},
           {"intra_op_threads", runtime.intraOpThreads},
           {"inference_workers", runtime.inferenceWorkers},
-          {"warnings", runtime.warnings}}},
+          {"warnings", std::move(warnings)}}},
         {"models", std::move(list)},
         {"api_versions", routing.pins()},
+        {"telemetry", std::move(telemetry)},
     };
     return body.dump();
 }

@@ -1,11 +1,12 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "http/VersionRouting.h"
 #include "inference/BlasInfo.h"
 #include "inference/ModelRepository.h"
-
-#include <string>
-#include <vector>
+#include "telemetry/InferenceRecord.h"
 
 namespace atalaya::http {
 
@@ -19,10 +20,10 @@ struct RuntimeReport {
     std::vector<std::string> warnings;  // e.g. the reference BLAS is active
 };
 
-// GET /api/v1/health (docs/api.md).
+// GET /api/v1/health (docs/api.md). `sink` is the inference log, or null when it is off.
 std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
                          const VersionRouting& routing, const std::string& address,
-                         double uptimeSeconds);
+                         double uptimeSeconds, const InferenceSink* sink);
 
 // GET /readyz: ready when every version in the repository is READY.
 std::string encodeReadiness(const ModelRepository& models, bool& ready);

@@ -181,8 +181,8 @@ Result<std::vector<HostTensor>> decodeInstances(const json& instances, const Mod
     return std::vector<HostTensor>{std::move(tensor)};
 }
 
-std::string encodePredictResponse(const PredictReply& reply, const ModelMetadata& metadata,
-                                  const InferenceResult& result) {
+EncodedPredictions encodePredictions(const ModelMetadata& metadata, const InferenceResult& result) {
+    EncodedPredictions encoded;
     json predictions = json::array();
     const HostTensor& output = result.outputs.front();
     const auto rows = static_cast<std::size_t>(output.rows());
@@ -196,6 +196,10 @@ std::string encodePredictResponse(const PredictReply& reply, const ModelMetadata
                 std::max_element(probs.begin(), probs.end()) - probs.begin());
             json scores = json::object();
             for (std::size_t c = 0; c < width; ++c) scores[metadata.labels[c]] = probs[c];
+            if (r == 0) {
+                encoded.label = metadata.labels[best];
+                encoded.score = probs[best];
+            }
             predictions.push_back({{"label", metadata.labels[best]},
                                    {"score", probs[best]},
                                    {"scores", std::move(scores)}});
@@ -205,19 +209,30 @@ std::string encodePredictResponse(const PredictReply& reply, const ModelMetadata
             predictions.push_back({{"output", std::move(values)}});
         }
     }
-    const json body = {
+    encoded.json = predictions.dump();
+    return encoded;
+}
+
+std::string encodePredictResponse(const PredictReply& reply, const EncodedPredictions& predictions,
+                                  const InferenceResult& result) {
+    const json head = {
         {"request_id", reply.requestId},
         {"model", reply.model},
         {"version", reply.version},
         {"api_version", reply.apiVersion},
-        {"predictions", std::move(predictions)},
         {"batch_size", result.timing.batchSize},
         {"timing_us",
          {{"queue", result.timing.queue.count()},
           {"compute", result.timing.compute.count()},
           {"total", reply.total.count()}}},
     };
-    return body.dump();
+    // The predictions are already JSON text: appended as the last member, not parsed again.
+    std::string body = head.dump();
+    body.pop_back();  // the closing brace
+    body += R"(,"predictions":)";
+    body += predictions.json;
+    body += '}';
+    return body;
 }
 
 }  // namespace atalaya::http

@@ -41,10 +41,19 @@ struct PredictReply {
     std::chrono::microseconds total{0};
 };
 
-// {"request_id", "model", "version", "api_version", "predictions": [...], "timing_us", "batch_size"}
-// A classifier's row becomes {"label", "score", "scores": {label: p}}; other outputs are returned
-// as {"output": [values]}.
-std::string encodePredictResponse(const PredictReply& reply, const ModelMetadata& metadata,
+// The "predictions" array of an answer as JSON text: a classifier's row becomes
+// {"label", "score", "scores": {label: p}}, other outputs {"output": [values]}. With the first
+// row's label and score (empty label when not a classifier). Encoded once: the answer embeds
+// the text and the inference log stores it.
+struct EncodedPredictions {
+    std::string json;
+    std::string label;
+    double score = 0;
+};
+EncodedPredictions encodePredictions(const ModelMetadata& metadata, const InferenceResult& result);
+
+// {"request_id", "model", "version", "api_version", "batch_size", "timing_us", "predictions"}
+std::string encodePredictResponse(const PredictReply& reply, const EncodedPredictions& predictions,
                                   const InferenceResult& result);
 
 }  // namespace atalaya::http

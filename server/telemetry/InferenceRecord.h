@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -7,7 +8,8 @@ namespace atalaya {
 
 // One answered inference request, as the inference log stores it (one row per request).
 // Built on the IO thread when the answer is sent; everything is already text or numbers so the
-// log's writer thread does no JSON work of its own.
+// log's writer thread does no JSON work of its own, beyond applying a model's text capture
+// policy to inputsJson.
 struct InferenceRecord {
     std::int64_t timeUnixMs = 0;  // when the answer was sent
     std::string requestId;
@@ -29,12 +31,22 @@ struct InferenceRecord {
     std::string inputsJson;       // the instances as sent (features as values), JSON array
 };
 
+// What /api/v1/health reports of a sink.
+struct InferenceSinkCounters {
+    std::uint64_t rowsWritten = 0;    // committed to storage
+    std::uint64_t rowsDropped = 0;    // refused because the queue was full (or the sink stopped)
+    std::size_t queueDepth = 0;       // recorded, not yet committed
+    std::int64_t lastDropUnixMs = 0;  // 0 when nothing was ever dropped
+};
+
 // Where finished requests go. record() is called on IO threads for every answered inference
 // request and must never block or touch disk: queue and return.
+// Thread affinity: both methods from any thread, concurrently.
 class InferenceSink {
 public:
     virtual ~InferenceSink() = default;
     virtual void record(InferenceRecord&& record) = 0;
+    virtual InferenceSinkCounters counters() const { return {}; }
 };
 
 }  // namespace atalaya

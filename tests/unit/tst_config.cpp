@@ -44,6 +44,7 @@ private Q_SLOTS:
     void fileKeys_data();
     void fileKeys();
     void pathsAreRelativeToTheFile();
+    void telemetrySectionIsRead();
     void flagsOverrideEnvironmentOverrideFile();
     void badFlagIsAnError();
 };
@@ -63,6 +64,19 @@ void TestConfig::fileKeys_data() {
     QTest::newRow("empty object") << "{}" << true;
     QTest::newRow("http section") << R"({"http":{"port":9000,"max_body_bytes":4096}})" << true;
     QTest::newRow("pins") << R"({"api_versions":{"v1":{"sentiment":1}}})" << true;
+    QTest::newRow("telemetry section")
+        << R"({"telemetry":{"inference_log":false,"flush_interval_ms":50,"queue_capacity":1024,)"
+           R"("retention_days":7,"models":{"sentiment":{"capture":"truncated","truncate_chars":64,)"
+           R"("sample_rate":0.25}}}})"
+        << true;
+    QTest::newRow("telemetry zero flush interval")
+        << R"({"telemetry":{"flush_interval_ms":0}})" << false;
+    QTest::newRow("telemetry unknown capture")
+        << R"({"telemetry":{"models":{"sentiment":{"capture":"redacted"}}}})" << false;
+    QTest::newRow("telemetry sample rate above 1")
+        << R"({"telemetry":{"models":{"sentiment":{"sample_rate":1.5}}}})" << false;
+    QTest::newRow("telemetry unknown model key")
+        << R"({"telemetry":{"models":{"sentiment":{"rate":0.5}}}})" << false;
     QTest::newRow("unknown top key") << R"({"htp":{}})" << false;
     QTest::newRow("unknown nested key") << R"({"http":{"prot":1}})" << false;
     QTest::newRow("port out of range") << R"({"http":{"port":70000}})" << false;
@@ -89,6 +103,25 @@ void TestConfig::pathsAreRelativeToTheFile() {
     QVERIFY(applyConfigFile(file, config).isOk());
     QCOMPARE(config.modelRepository, file.parent_path() / "repo");
     QCOMPARE(config.dataDir, std::filesystem::path("/var/lib/atalaya"));
+}
+
+void TestConfig::telemetrySectionIsRead() {
+    QTemporaryDir dir;
+    ServerConfig config;
+    const auto file =
+        writeFile(dir, R"({"telemetry":{"inference_log":false,"flush_interval_ms":50,)"
+                       R"("queue_capacity":1024,"retention_days":7,"models":)"
+                       R"({"sentiment":{"capture":"hashed","sample_rate":0.25}}}})");
+    const Status status = applyConfigFile(file, config);
+    QVERIFY2(status.isOk(), status.toString().c_str());
+    QCOMPARE(config.telemetry.inferenceLog, false);
+    QCOMPARE(config.telemetry.flushInterval.count(), 50);
+    QCOMPARE(config.telemetry.queueCapacity, std::size_t{1024});
+    QCOMPARE(config.telemetry.retentionDays, 7);
+    const ModelLogPolicy& sentiment = config.telemetry.models.at("sentiment");
+    QVERIFY(sentiment.textCapture == TextCapture::Hashed);
+    QCOMPARE(sentiment.sampleRate, 0.25);
+    QCOMPARE(sentiment.truncateChars, ModelLogPolicy{}.truncateChars);
 }
 
 void TestConfig::flagsOverrideEnvironmentOverrideFile() {

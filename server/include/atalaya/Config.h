@@ -44,12 +44,25 @@ struct InferenceConfig {
     std::chrono::milliseconds defaultDeadline{0};
 };
 
+// What the inference log keeps of a text input (a string instance): the text, its first
+// `truncateChars` characters, its SHA-256 (hex), or nothing (null).
+enum class TextCapture { Full, Truncated, Hashed, Off };
+
+// Per model: how its text inputs are captured and which share of its requests get a raw row.
+// Per-minute rollups count every request whatever the sample rate.
+struct ModelLogPolicy {
+    TextCapture textCapture = TextCapture::Full;
+    std::size_t truncateChars = 256;  // for TextCapture::Truncated, in Unicode code points
+    double sampleRate = 1.0;          // 0..1, decided by a hash of the request id
+};
+
 // The inference log: one SQLite row per request, written by a thread of its own.
 struct TelemetryConfig {
     bool inferenceLog = true;
     std::chrono::milliseconds flushInterval{200};  // rows lost on kill -9 are at most this old
     std::size_t queueCapacity = 65536;  // rows waiting for the writer; beyond it rows are dropped
     int retentionDays = 30;             // rows older than this are deleted in the background
+    std::map<std::string, ModelLogPolicy> models;  // a model not listed: full text, every row
 };
 
 // Which model version each public API version serves, e.g. {"v1": {"credit-risk": 1}}.

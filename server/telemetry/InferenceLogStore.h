@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atalaya/Config.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "telemetry/InferenceRecord.h"
+#include "telemetry/SqliteDatabase.h"
+
+namespace atalaya {
+
+// The inference log's writing side: its own connection (WAL, synchronous=NORMAL, a busy
+// timeout) and prepared statements, the schema made or checked on open.
+//
+// Thread affinity: one thread at a time. InferenceLog opens it on the caller's thread, so an
+// unusable file is a start-up error, then only its writer thread touches it.
+class InferenceLogStore {
+public:
+    static Result<std::unique_ptr<InferenceLogStore>> open(
+        const std::filesystem::path& file, std::chrono::milliseconds busyTimeout,
+        std::map<std::string, ModelLogPolicy> policies);
+
+    // One transaction: a raw row for every record its model's policy samples (inputs captured
+    // per policy) and the minute rollups of all of them. Returns the raw rows inserted. On an
+    // error nothing was written and the same records may be written again.
+    Result<std::int64_t> write(const std::vector<InferenceRecord>& records);
+
+    // Retention, one small transaction per call so the writer can flush in between: delete up to
+    // `limit` raw rows with time_ms < cutoffMs, or rollup rows of minutes that ended by then.
+    // Return how many went.
+    Result<std::int64_t> deleteRowsBefore(std::int64_t cutoffMs, int limit);
+    Result<std::int64_t> deleteRollupsBefore(std::int64_t cutoffMs, int limit);
+    // Hands up to `pages` free pages back to the file system (auto_vacuum = INCREMENTAL).
+    Status releaseFreePages(int pages);
+
+    const ModelLogPolicy& policyFor(const std::string& model) const;
+
+private:
+    InferenceLogStore(SqliteDatabase db, std::map<std::string, ModelLogPolicy> policies);
+    Status prepareStatements();
+    Status insertRow(const InferenceRecord& record, const ModelLogPolicy& policy);
+    Status writeInTransaction(const std::vector<InferenceRecord>& records, std::int64_t& inserted);
+
+    SqliteDatabase m_db;
+    const std::map<std::string, ModelLogPolicy> m_policies;
+    const ModelLogPolicy m_defaultPolicy;
+    std::optional<SqliteStatement> m_insertRow;
+    std::optional<SqliteStatement> m_upsertRollup;
+    std::optional<SqliteStatement> m_deleteRows;
+    std::optional<SqliteStatement> m_deleteRollups;
+};
+
+}  // namespace atalaya
