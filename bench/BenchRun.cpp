@@ -63,6 +63,7 @@ RunSetup describeSetup(const EmbeddedServer& server, const BenchOptions& options
             .intraOpThreads = torch.intraOpThreads,
             .inferenceWorkers = server.config().inference.workers,
             .httpIoThreads = server.config().http.ioThreads,
+            .authentication = server.config().security.enabled,
             .clientThreads = 1,
             .loggingRules = std::getenv("QT_LOGGING_RULES") ? std::getenv("QT_LOGGING_RULES") : "",
             .httpWarmUpSeconds = kHttpWarmUpSeconds,

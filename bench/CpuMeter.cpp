@@ -1,6 +1,7 @@
 #include "CpuMeter.h"
 
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,8 +33,11 @@ double machineBusySeconds() {
 CpuSample sampleCpu() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
+    timespec thread{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &thread);
     return {.machineBusySeconds = machineBusySeconds(),
             .selfSeconds = timevalSeconds(usage.ru_utime) + timevalSeconds(usage.ru_stime),
+            .threadSeconds = static_cast<double>(thread.tv_sec) + static_cast<double>(thread.tv_nsec) / 1e9,
             .wallSeconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
                     .count()};
@@ -46,7 +50,9 @@ CpuShare cpuShareBetween(const CpuSample& before, const CpuSample& after) {
     const double self = after.selfSeconds - before.selfSeconds;
     const double machine = after.machineBusySeconds - before.machineBusySeconds;
     // /proc/stat ticks at 100 Hz: clamp the rounding noise away from negative shares.
-    return {.selfCores = self / wall, .otherCores = std::max(0.0, machine - self) / wall};
+    return {.selfCores = self / wall,
+            .otherCores = std::max(0.0, machine - self) / wall,
+            .threadCores = (after.threadSeconds - before.threadSeconds) / wall};
 }
 
 }  // namespace atalaya::bench

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>  // mkdtemp
 
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -37,6 +38,10 @@ Result<std::unique_ptr<EmbeddedServer>> EmbeddedServer::start(const std::filesys
     config.http.port = 0;
     config.modelRepository = models;
     config.dataDir = tempDir / "data";
+    // The serving benchmark measures serving; the load generator sends no tokens. Reported in
+    // the output (BenchRun) so no one compares it with an authenticated deployment unawares.
+    config.security.enabled = false;
+    if (const char* n = std::getenv("BENCH_INTRA")) config.inference.intraOpThreads = std::atoi(n);
     std::filesystem::create_directories(config.dataDir);
 
     std::unique_ptr<EmbeddedServer> server(new EmbeddedServer(std::move(config), tempDir));

@@ -120,8 +120,13 @@ LoadResult ClosedLoop::run() {
     m_result.meanQueueUs = mean(m_queueSum, m_timingCount);
     m_result.meanComputeUs = mean(m_computeSum, m_timingCount);
     m_result.meanServerTotalUs = mean(m_totalSum, m_timingCount);
-    if (m_cpuAtStart && m_cpuAtEnd)
+    if (m_cpuAtStart && m_cpuAtEnd && m_result.answered > 0) {
         m_result.cpu = cpuShareBetween(*m_cpuAtStart, *m_cpuAtEnd);
+        const double window = m_cpuAtEnd->wallSeconds - m_cpuAtStart->wallSeconds;
+        const double perRequest = window * 1e6 / static_cast<double>(m_result.answered);
+        m_result.clientCpuUsPerRequest = m_result.cpu.threadCores * perRequest;
+        m_result.serverCpuUsPerRequest = (m_result.cpu.selfCores - m_result.cpu.threadCores) * perRequest;
+    }
     return m_result;
 }
 
@@ -273,6 +278,7 @@ std::string serializeRequest(std::string_view method, std::string_view target,
 }
 
 LoadResult runClosedLoop(const std::vector<std::string>& requests, const LoadOptions& options) {
+    if (requests.empty() || options.connections < 1) return {};
     ClosedLoop loop(requests, options);
     return loop.run();
 }

@@ -36,7 +36,11 @@ struct LoadResult {
     double meanQueueUs = 0;
     double meanComputeUs = 0;
     double meanServerTotalUs = 0;  // server's own receive-to-encode time
-    CpuShare cpu;                  // during the measured window
+    // During the measured window. threadCores is the client's IO thread; the rest of this
+    // process's use (selfCores - threadCores) is the server's.
+    CpuShare cpu;
+    double clientCpuUsPerRequest = 0;
+    double serverCpuUsPerRequest = 0;  // every server thread: IO, batcher, model, telemetry
 };
 
 // A complete HTTP/1.1 request (keep-alive) ready to be written as it is.

@@ -24,6 +24,8 @@ Result<RawPoint> measureBatch(ModelRunner& runner, const ModelWorkload& workload
 
     const auto timedRun = [&](std::int64_t iteration) -> Result<double> {
         const auto& batch = inputs[static_cast<std::size_t>(iteration % kInputVariants)];
+        static const long gapUs = std::getenv("RAW_GAP_US") ? std::atol(std::getenv("RAW_GAP_US")) : 0;
+        if (gapUs > 0) std::this_thread::sleep_for(std::chrono::microseconds(gapUs));
         const auto started = Clock::now();
         auto outputs = runner.run(batch);
         const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started);

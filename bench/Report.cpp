@@ -32,6 +32,7 @@ void printSetup(const RunSetup& s, std::ostream& out) {
          s.blasThreads);
     line(out, "Server: intra-op threads %d, inference workers %d, HTTP IO threads %d",
          s.intraOpThreads, s.inferenceWorkers, s.httpIoThreads);
+    line(out, "Authentication: %s", s.authentication ? "on" : "OFF (no tokens are verified)");
     line(out, "Client: %d load-generator thread in this process, on the same %d cores as the",
          s.clientThreads, s.cores);
     line(out, "        server: HTTP figures include the client's CPU use and are a lower bound.");
@@ -43,7 +44,7 @@ void printSetup(const RunSetup& s, std::ostream& out) {
 void printRaw(const BenchReport& report, std::ostream& out) {
     line(out, "\nRaw LibTorch forward, in process, no HTTP (runner->run() on one thread)");
     line(out, "%-16s %6s %12s %10s %10s %9s %6s %6s", "model", "batch", "samples/s", "p50 ms",
-         "mean ms", "runs", "self", "other");
+         "mean ms", "runs", "cores", "other");
     for (const auto& raw : report.raw) {
         for (const auto& p : raw.points) {
             line(out, "%-16s %6d %12.0f %10.3f %10.3f %9lld %6.2f %6.2f",
@@ -52,28 +53,42 @@ void printRaw(const BenchReport& report, std::ostream& out) {
                  p.cpu.selfCores, p.cpu.otherCores);
         }
     }
+    line(out, "cores: this process's CPU use while timing (the forward's threads); other: other");
+    line(out, "processes. The server is idle meanwhile.");
+}
+
+std::string targetLabel(const HttpPoint& point) {
+    return point.target == "healthz" ? std::string("GET /healthz")
+                                     : modelLabel(point.target, point.version);
 }
 
 void printHttp(const BenchReport& report, std::ostream& out) {
     line(out, "\nHTTP closed loop, keep-alive (POST /api/v1/ia/predict, 1 instance per request)");
-    line(out, "%-16s %5s %9s %8s %8s %6s %8s %8s %8s %6s %5s %5s", "target", "conc", "req/s",
-         "p50 ms", "p99 ms", "batch", "queue us", "comp us", "srv us", "errors", "self", "other");
+    line(out, "%-16s %5s %9s %8s %8s %6s %9s %9s %9s %7s", "target", "conc", "req/s", "p50 ms",
+         "p99 ms", "batch", "queue us", "comp us", "srv us", "errors");
     for (const auto& point : report.http) {
         const auto& l = point.load;
-        line(out, "%-16s %5d %9.0f %8.3f %8.3f %6.1f %8.0f %8.0f %8.0f %6lld %5.2f %5.2f",
-             (point.target == "healthz" ? std::string("GET /healthz")
-                                        : modelLabel(point.target, point.version))
-                 .c_str(),
-             point.concurrency, l.requestsPerSecond, l.latency.p50Ms, l.latency.p99Ms,
-             l.meanBatchSize, l.meanQueueUs, l.meanComputeUs, l.meanServerTotalUs,
-             static_cast<long long>(l.errors), l.cpu.selfCores, l.cpu.otherCores);
-        if (!l.firstError.empty())
-            line(out, "  first error: %s", l.firstError.c_str());
+        line(out, "%-16s %5d %9.0f %8.3f %8.3f %6.1f %9.0f %9.0f %9.0f %7lld",
+             targetLabel(point).c_str(), point.concurrency, l.requestsPerSecond, l.latency.p50Ms,
+             l.latency.p99Ms, l.meanBatchSize, l.meanQueueUs, l.meanComputeUs, l.meanServerTotalUs,
+             static_cast<long long>(l.errors));
+        if (!l.firstError.empty()) line(out, "  first error: %s", l.firstError.c_str());
     }
-    line(out, "batch, queue us, comp us, srv us: means of the answers' batch_size and timing_us");
-    line(out,
-         "(srv = the server's receive-to-encode time; client latency - srv ~ socket + IO queue).");
-    line(out, "self, other: mean cores used by this process (server + client) and by all others.");
+    line(out, "p50, p99: client-side, request written .. answer read. batch, queue, comp, srv: means");
+    line(out, "of the answers' batch_size and timing_us (srv = server receive .. answer encoded).");
+
+    line(out, "\nCPU during the measured windows (cores = CPU seconds per second)");
+    line(out, "%-16s %5s %12s %12s %12s %14s %14s", "target", "conc", "server cores",
+         "client cores", "other cores", "server us/req", "client us/req");
+    for (const auto& point : report.http) {
+        const auto& l = point.load;
+        line(out, "%-16s %5d %12.2f %12.2f %12.2f %14.1f %14.1f", targetLabel(point).c_str(),
+             point.concurrency, l.cpu.selfCores - l.cpu.threadCores, l.cpu.threadCores,
+             l.cpu.otherCores, l.serverCpuUsPerRequest, l.clientCpuUsPerRequest);
+    }
+    line(out, "server = every server thread; client = the load generator's one thread; other =");
+    line(out, "other processes. us/req = CPU time per answered request, the figure least affected");
+    line(out, "by sharing the cores.");
 }
 
 // Another process on the cores invalidates a comparison between points, so say so loudly.
@@ -109,7 +124,8 @@ json latencyJson(const LatencySummary& l) {
 }
 
 json cpuJson(const CpuShare& cpu) {
-    return {{"self", cpu.selfCores}, {"other", cpu.otherCores}};
+    return {{"process", cpu.selfCores}, {"measuring_thread", cpu.threadCores},
+            {"other_processes", cpu.otherCores}};
 }
 
 }  // namespace
@@ -134,6 +150,7 @@ std::string reportJson(const BenchReport& report) {
           {"intra_op_threads", s.intraOpThreads},
           {"inference_workers", s.inferenceWorkers},
           {"http_io_threads", s.httpIoThreads},
+          {"authentication", s.authentication},
           {"client_threads", s.clientThreads},
           {"client_on_same_machine", true},
           {"logging_rules", s.loggingRules},
@@ -174,6 +191,8 @@ std::string reportJson(const BenchReport& report) {
                                {"errors", l.errors},
                                {"timeouts", l.timeouts},
                                {"cpu_cores", cpuJson(l.cpu)},
+                               {"server_cpu_us_per_request", l.serverCpuUsPerRequest},
+                               {"client_cpu_us_per_request", l.clientCpuUsPerRequest},
                                {"first_error", l.firstError}});
     }
     for (const auto& t : report.targets) {

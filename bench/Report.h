@@ -20,6 +20,7 @@ struct RunSetup {
     int intraOpThreads = 0;
     int inferenceWorkers = 0;
     int httpIoThreads = 0;
+    bool authentication = false;  // security.enabled of the embedded server
     int clientThreads = 1;
     std::string loggingRules;  // QT_LOGGING_RULES the server ran with
     double httpWarmUpSeconds = 0;

@@ -15,6 +15,8 @@ if [[ "${1:-}" == "--test" ]]; then
     # promtool checks the /metrics exposition. Test-only: on a systemd host the package also
     # enables a Prometheus service, which a user of the server did not ask for.
     packages+=(prometheus)
+    # An independent JWT implementation mints the tokens tst_jwtverifier must accept.
+    packages+=(python3-jwt python3-cryptography)
 fi
 
 missing=()

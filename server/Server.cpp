@@ -9,6 +9,9 @@
 #include "inference/BlasInfo.h"
 #include "inference/ExecutionSlots.h"
 #include "inference/ModelRepository.h"
+#include "security/ApiKeyStore.h"
+#include "security/BearerAuthenticator.h"
+#include "security/JwtVerifier.h"
 #include "telemetry/InferenceLog.h"
 #include "telemetry/Metrics.h"
 #include "torch/TorchModelRunner.h"
@@ -64,12 +67,15 @@ public:
             qCInfo(lcServer, "inference log: %s", m_log->file().c_str());
         }
 
+        ATALAYA_RETURN_IF_ERROR(openSecurity());
+
         http::ApiContext context{.models = m_models,
                                  .config = m_config,
                                  .runtime = describeRuntime(m_config, intraOp),
                                  .address = [this] { return address(); },
                                  .sink = m_log.get(),
-                                 .metrics = &m_metrics};
+                                 .metrics = &m_metrics,
+                                 .authenticator = m_authenticator.get()};
         for (const auto& warning : context.runtime.warnings)
             qCWarning(lcServer, "%s", warning.c_str());
         qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
@@ -118,7 +124,45 @@ public:
     std::uint16_t port() const { return m_http ? m_http->port() : 0; }
     const ServerConfig& config() const { return m_config; }
 
+    Result<std::string> issueLocalToken() {
+        if (!m_keys)
+            return std::string();
+        security::ApiKeySpec spec;
+        spec.name = "local";
+        spec.owner = "local";
+        spec.scopes = static_cast<std::uint8_t>(Scope::Predict) |
+                      static_cast<std::uint8_t>(Scope::Metrics) |
+                      static_cast<std::uint8_t>(Scope::Admin);
+        ATALAYA_ASSIGN_OR_RETURN(auto issued, m_keys->createEphemeral(spec));
+        return std::move(issued.token);
+    }
+
 private:
+    Status openSecurity() {
+        const SecurityConfig& security = m_config.security;
+        if (!security.enabled) {
+            qCWarning(lcServer,
+                      "authentication is OFF: every route is open to anyone who can "
+                      "reach %s",
+                      m_config.http.host.c_str());
+            return Status::ok();
+        }
+        ATALAYA_ASSIGN_OR_RETURN(m_keys,
+                                 security::ApiKeyStore::open(m_config.dataDir / "security.sqlite"));
+        if (!security.jwt.jwksFile.empty()) {
+            security::JwtVerifierOptions options;
+            options.issuer = security.jwt.issuer;
+            options.audience = security.jwt.audience;
+            options.leeway = security.jwt.leeway;
+            ATALAYA_ASSIGN_OR_RETURN(
+                m_jwt, security::JwtVerifier::fromJwksFile(security.jwt.jwksFile, options));
+        }
+        m_authenticator =
+            std::make_unique<security::BearerAuthenticator>(m_keys.get(), m_jwt.get());
+        qCInfo(lcServer, "authentication on: API keys%s", m_jwt ? " and JWTs" : "");
+        return Status::ok();
+    }
+
     // Batchers have finished their queues; their answers are on the way to the IO threads.
     void waitForAnswers() {
         const auto until = std::chrono::steady_clock::now() + m_config.drainTimeout;
@@ -132,6 +176,10 @@ private:
     std::unique_ptr<ModelRunnerFactory> m_factory;
     ModelRepository m_models;
     Metrics m_metrics;
+    // Before m_api: the routes hold a pointer to the authenticator, which points at these.
+    std::unique_ptr<security::ApiKeyStore> m_keys;
+    std::unique_ptr<security::JwtVerifier> m_jwt;
+    std::unique_ptr<security::BearerAuthenticator> m_authenticator;
     std::unique_ptr<InferenceLog> m_log;  // before m_api: the routes hold a pointer to it
     std::unique_ptr<http::ApiRoutes> m_api;
     std::unique_ptr<http::HttpServer> m_http;
@@ -157,6 +205,9 @@ std::uint16_t Server::port() const {
 }
 std::string Server::baseUrl() const {
     return "http://" + d->address();
+}
+Result<std::string> Server::issueLocalToken() {
+    return d->issueLocalToken();
 }
 
 }  // namespace atalaya

@@ -61,6 +61,16 @@ int main(int argc, char* argv[]) {
 
     atalaya::client::HttpAdminClient client(baseUrl);
     client.setBearerToken(parser.value(token));
+    if (server) {
+        // The embedded server is ours: an in-memory admin key, never persisted, instead of one
+        // the user would have to create first.
+        const atalaya::Result<std::string> local = server->issueLocalToken();
+        if (!local.isOk()) {
+            std::fprintf(stderr, "atalaya: %s\n", local.status().toString().c_str());
+            return 1;
+        }
+        client.setBearerToken(QString::fromStdString(*local));
+    }
     atalaya::ui::MainWindow window(client);
     window.show();
     atalaya::TerminationSignals signals;  // SIGTERM closes the console cleanly, draining the server

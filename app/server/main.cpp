@@ -1,6 +1,7 @@
 // atalaya-server: the serving engine without any GUI library, for servers and containers.
 #include "core/CommandLine.h"
 #include "core/TerminationSignals.h"
+#include "security/KeysCommand.h"
 
 #include <atalaya/Server.h>
 
@@ -13,10 +14,16 @@ int main(int argc, char* argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("atalaya-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ATALAYA_VERSION));
+    // `atalaya-server keys ...` manages API keys and exits (security/KeysCommand.h).
+    if (const QStringList args = QCoreApplication::arguments();
+        args.size() > 1 && args.at(1) == QLatin1String("keys")) {
+        return atalaya::security::runKeysCommand(args.mid(2), stdout, stderr);
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Atalaya inference server: TorchScript models over HTTP, headless."));
+        QStringLiteral("Atalaya inference server: TorchScript models over HTTP, headless.\n"
+                       "API keys: atalaya-server keys create|list|revoke (see --help of each)."));
     parser.addHelpOption();
     parser.addVersionOption();
     atalaya::addServerOptions(parser);

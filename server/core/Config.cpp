@@ -162,6 +162,32 @@ Status applyTelemetry(const json& node, TelemetryConfig& telemetry) {
     return s.rejectUnknownKeys();
 }
 
+std::filesystem::path resolveAgainst(const std::filesystem::path& base, const std::string& p) {
+    const std::filesystem::path path(p);
+    return path.is_absolute() ? path : base / path;
+}
+
+Status applySecurity(const json& node, SecurityConfig& security,
+                     const std::filesystem::path& base) {
+    Section s(node, "security.");
+    ATALAYA_RETURN_IF_ERROR(s.read("enabled", security.enabled));
+    if (const json* jwt = s.child("jwt")) {
+        ATALAYA_RETURN_IF_ERROR(readObject(jwt, "security.jwt"));
+        Section j(*jwt, "security.jwt.");
+        ATALAYA_RETURN_IF_ERROR(j.read("issuer", security.jwt.issuer));
+        ATALAYA_RETURN_IF_ERROR(j.read("audience", security.jwt.audience));
+        long long leeway = security.jwt.leeway.count();
+        ATALAYA_RETURN_IF_ERROR(j.readInt("leeway_s", leeway, 0, 600));
+        security.jwt.leeway = std::chrono::seconds(leeway);
+        std::string jwks;
+        ATALAYA_RETURN_IF_ERROR(j.read("jwks_file", jwks));
+        if (!jwks.empty())
+            security.jwt.jwksFile = resolveAgainst(base, jwks);
+        ATALAYA_RETURN_IF_ERROR(j.rejectUnknownKeys());
+    }
+    return s.rejectUnknownKeys();
+}
+
 Status applyApiVersions(const json& node, ApiVersionPins& pins) {
     try {
         pins = node.get<ApiVersionPins>();
@@ -171,11 +197,6 @@ Status applyApiVersions(const json& node, ApiVersionPins& pins) {
             "invalid_config");
     }
     return Status::ok();
-}
-
-std::filesystem::path resolveAgainst(const std::filesystem::path& base, const std::string& p) {
-    const std::filesystem::path path(p);
-    return path.is_absolute() ? path : base / path;
 }
 
 }  // namespace
@@ -189,7 +210,7 @@ Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) 
     if (!root.is_object()) return invalidArgument("config: top level must be an object");
 
     Section s(root, "");
-    for (const char* key : {"http", "json", "inference", "telemetry", "api_versions"}) {
+    for (const char* key : {"http", "json", "inference", "telemetry", "security", "api_versions"}) {
         ATALAYA_RETURN_IF_ERROR(readObject(root.contains(key) ? &root.at(key) : nullptr, key));
     }
     if (const json* http = s.child("http")) ATALAYA_RETURN_IF_ERROR(applyHttp(*http, config.http));
@@ -201,6 +222,9 @@ Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) 
     }
     if (const json* telemetry = s.child("telemetry")) {
         ATALAYA_RETURN_IF_ERROR(applyTelemetry(*telemetry, config.telemetry));
+    }
+    if (const json* security = s.child("security")) {
+        ATALAYA_RETURN_IF_ERROR(applySecurity(*security, config.security, file.parent_path()));
     }
     if (const json* pins = s.child("api_versions")) {
         ATALAYA_RETURN_IF_ERROR(applyApiVersions(*pins, config.apiVersions));
@@ -238,6 +262,12 @@ Status applyEnvironment(ServerConfig& config, EnvLookup lookup) {
     }
     if (auto models = lookup("ATALAYA_MODELS")) config.modelRepository = *models;
     if (auto dataDir = lookup("ATALAYA_DATA_DIR")) config.dataDir = *dataDir;
+    if (auto auth = lookup("ATALAYA_AUTH")) {
+        if (*auth != "on" && *auth != "off") {
+            return invalidArgument("ATALAYA_AUTH must be on or off", "invalid_config");
+        }
+        config.security.enabled = *auth == "on";
+    }
     return Status::ok();
 }
 

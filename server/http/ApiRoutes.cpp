@@ -94,6 +94,7 @@ struct ApiRoutes::Call {
     std::string apiVersion;
     const ModelVersion* served = nullptr;
     InferenceTiming timing;
+    std::optional<Principal> principal;  // set once authenticated; empty on public routes
 
     Call(HttpRequest&& req, Responder res) : request(std::move(req)), responder(std::move(res)) {}
 
@@ -104,10 +105,10 @@ struct ApiRoutes::Call {
         responder.send(std::move(response));
         pending->fetch_sub(1);
     }
-    void fail(const Status& status) {
+    void fail(const Status& status, std::string_view requiredScope = {}) {
         if (metrics != nullptr)
             metrics->recordRejection(status.reason());
-        reply(errorResponse(status));
+        reply(errorResponse(status, requiredScope));
     }
 
 private:
@@ -190,13 +191,16 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
             allow += (allow.empty() ? "" : ", ") + route.info.method;
             continue;
         }
-        if (route.info.jsonBody && !isJsonContentType(call->request.header("Content-Type"))) {
-            return call->reply(
-                transportError(415, "unsupported_media_type", "the body must be application/json"));
-        }
-        call->params = std::move(params);
         call->route = route.info.pattern;
+        call->params = std::move(params);
         try {
+            // Before anything looks at the body: an unauthenticated caller learns nothing more.
+            if (!authorize(call, route.info.access))
+                return;
+            if (route.info.jsonBody && !isJsonContentType(call->request.header("Content-Type"))) {
+                return call->reply(transportError(415, "unsupported_media_type",
+                                                  "the body must be application/json"));
+            }
             return (this->*route.handler)(call);
         } catch (const std::exception& error) {
             // A bug in a handler must cost one 500, not the connection or the drain count.
@@ -212,6 +216,39 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
         return call->reply(std::move(response));
     }
     call->fail(notFound("no route for " + *path, "route_not_found"));
+}
+
+bool ApiRoutes::authorize(const CallPtr& call, Access access) {
+    if (access == Access::Public || m_context.authenticator == nullptr)
+        return true;
+    // Only the Authorization header is read: tokens in the query string (RFC 6750 s2.3) are
+    // never accepted, since URLs end up in logs and browser history.
+    auto principal = m_context.authenticator->authenticate(call->request.header("Authorization"));
+    if (!principal.isOk()) {
+        call->fail(principal.status());
+        return false;
+    }
+    const Scope needed = access == Access::Predict   ? Scope::Predict
+                         : access == Access::Metrics ? Scope::Metrics
+                                                     : Scope::Admin;
+    if (!principal->has(needed)) {
+        call->fail({StatusCode::PermissionDenied,
+                    "this route needs the \"" + std::string(scopeName(needed)) + "\" scope",
+                    "insufficient_scope"},
+                   scopeName(needed));
+        return false;
+    }
+    call->principal = std::move(principal).value();
+    return true;
+}
+
+bool ApiRoutes::authorizeModel(const CallPtr& call, std::string_view model) {
+    if (!call->principal || call->principal->mayUseModel(model))
+        return true;
+    call->fail({StatusCode::PermissionDenied, "this credential may not use this model",
+                "insufficient_scope"},
+               "predict:" + std::string(model));
+    return false;
 }
 
 void ApiRoutes::serveHealthz(const CallPtr& call) {
@@ -270,13 +307,14 @@ struct LogDraft {
 };
 
 InferenceRecord startRecord(LogDraft& draft, const std::string& requestId,
-                            const ModelVersion& version, const InferenceTiming& timing,
-                            microseconds total) {
+                            const std::string& client, const ModelVersion& version,
+                            const InferenceTiming& timing, microseconds total) {
     InferenceRecord record;
     record.timeUnixMs = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
     record.requestId = requestId;
+    record.client = client;
     record.route = draft.route;
     record.apiVersion = draft.apiVersion;
     record.model = version.model();
@@ -296,6 +334,11 @@ void sendRecord(InferenceSink& sink, InferenceRecord&& record, const HttpRespons
     if (!status.isOk())
         record.errorCode = std::string(status.reason());
     sink.record(std::move(record));
+}
+
+template <class Call>
+std::string clientOf(const Call& call) {
+    return call.principal ? call.principal->clientId : std::string();
 }
 
 // Submits decoded inputs to a version's batcher and answers from the IO thread when done.
@@ -318,7 +361,8 @@ void runInference(const std::shared_ptr<Call>& call, std::shared_ptr<ModelVersio
             call->timing = result.timing;
             std::optional<InferenceRecord> record;
             if (sink != nullptr)
-                record = startRecord(*draft, call->requestId, *version, result.timing, total);
+                record = startRecord(*draft, call->requestId, clientOf(*call), *version,
+                                     result.timing, total);
             HttpResponse response;
             if (result.status.isOk()) {
                 response.body = encode(result, total, record ? &*record : nullptr);
@@ -336,8 +380,9 @@ void runInference(const std::shared_ptr<Call>& call, std::shared_ptr<ModelVersio
         version->stats().recordRequest(total, false);
         HttpResponse response = errorResponse(submitted);
         if (sink != nullptr) {
-            sendRecord(*sink, startRecord(*draft, call->requestId, *version, {}, total), response,
-                       submitted);
+            sendRecord(*sink,
+                       startRecord(*draft, call->requestId, clientOf(*call), *version, {}, total),
+                       response, submitted);
         }
         call->reply(std::move(response));
     }
@@ -378,6 +423,8 @@ void ApiRoutes::servePredict(const CallPtr& call) {
     auto envelope = decodePredictEnvelope(*body, limits);
     if (!envelope.isOk())
         return call->fail(envelope.status());
+    if (!authorizeModel(call, envelope->model))
+        return;
     auto version =
         m_context.models.find(envelope->model, m_routing.pinnedVersion(api, envelope->model));
     if (!version.isOk())
@@ -449,6 +496,8 @@ Result<std::shared_ptr<ModelVersion>> findFromParams(const ModelRepository& mode
 }  // namespace
 
 void ApiRoutes::serveOipModel(const CallPtr& call) {
+    if (!authorizeModel(call, call->params.get("model").value_or("")))
+        return;
     auto version = findFromParams(m_context.models, call->params);
     if (!version.isOk())
         return call->fail(version.status());
@@ -461,6 +510,8 @@ void ApiRoutes::serveOipModel(const CallPtr& call) {
 }
 
 void ApiRoutes::serveOipModelReady(const CallPtr& call) {
+    if (!authorizeModel(call, call->params.get("model").value_or("")))
+        return;
     auto version = findFromParams(m_context.models, call->params);
     if (version.isOk()) {
         return call->reply(
@@ -473,6 +524,8 @@ void ApiRoutes::serveOipModelReady(const CallPtr& call) {
 }
 
 void ApiRoutes::serveOipInfer(const CallPtr& call) {
+    if (!authorizeModel(call, call->params.get("model").value_or("")))
+        return;
     const auto& limits = m_context.config.json;
     auto body = parseStrictJson(call->request.body, {.maxDepth = limits.maxDepth});
     if (!body.isOk())

@@ -14,6 +14,7 @@
 #include "http/Router.h"
 #include "http/VersionRouting.h"
 #include "inference/ModelRepository.h"
+#include "security/Authenticator.h"
 #include "telemetry/InferenceRecord.h"
 #include "telemetry/Metrics.h"
 
@@ -29,6 +30,9 @@ struct ApiContext {
     // queue_full), on the IO thread, before the answer is sent. Not owned; outlives the routes.
     InferenceSink* sink = nullptr;
     Metrics* metrics = nullptr;  // Prometheus counters; recorded for every routed answer
+    // When set, every route not marked Access::Public needs credentials it accepts, with the
+    // route's scope. Not owned; outlives the routes. Null only with security off.
+    const Authenticator* authenticator = nullptr;
 };
 
 // The route table and its handlers: every public route of the server, parsed into typed
@@ -68,6 +72,10 @@ private:
     void serveOipInfer(const CallPtr& call);
 
     std::string nextRequestId();
+    // False (and the call answered 401/403) unless the caller may use the route.
+    bool authorize(const CallPtr& call, Access access);
+    // False (and the call answered 403) when the caller's principal may not use `model`.
+    bool authorizeModel(const CallPtr& call, std::string_view model);
     static std::vector<Route> routeTable();
 
     ApiContext m_context;

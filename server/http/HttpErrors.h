@@ -1,17 +1,20 @@
 #pragma once
 
-#include "http/HttpMessage.h"
-
 #include <atalaya/Status.h>
 
 #include <string_view>
+
+#include "http/HttpMessage.h"
 
 namespace atalaya::http {
 
 // The one place a Status becomes an HTTP status code and a JSON error body:
 //   {"error": {"code": "<reason>", "message": "<message>"}}
 // Retry-After is added for ResourceExhausted and Unavailable when the Status advises one.
-HttpResponse errorResponse(const Status& status);
+// Unauthenticated adds the RFC 6750 s3 challenge `WWW-Authenticate: Bearer realm="atalaya"`
+// with error="<reason>" (none when the token was missing, s3.1); PermissionDenied with reason
+// "insufficient_scope" adds error="insufficient_scope" and scope="<requiredScope>".
+HttpResponse errorResponse(const Status& status, std::string_view requiredScope = {});
 
 int httpStatusFor(StatusCode code);
 

@@ -134,6 +134,8 @@ ServerConfig testServerConfig(const fs::path& repository) {
     config.http.port = 0;
     config.modelRepository = repository;
     config.inference.intraOpThreads = 1;
+    // These suites test serving, not credentials (tests/security does); they send no tokens.
+    config.security.enabled = false;
     return config;
 }
 

@@ -105,6 +105,9 @@ Result<std::uint16_t> TestHeadlessBinary::startServer(const QStringList& argumen
          {"ATALAYA_CONFIG", "ATALAYA_HOST", "ATALAYA_PORT", "ATALAYA_MODELS", "ATALAYA_DATA_DIR"}) {
         environment.remove(QString::fromLatin1(name));
     }
+    // Serving is under test here, not credentials (tests/security/tst_auth_api runs the binary
+    // with authentication on).
+    environment.insert(QStringLiteral("ATALAYA_AUTH"), QStringLiteral("off"));
     m_process->setProcessEnvironment(environment);
     m_process->setProgram(kBinary);
     m_process->setArguments(baseArguments() + arguments);

@@ -43,6 +43,10 @@ void TestConsoleEmbedded::windowShowsTheEmbeddedServersModelsAndLatency() {
     QVERIFY(server.start().isOk());
 
     atalaya::client::HttpAdminClient client(QUrl(QString::fromStdString(server.baseUrl())));
+    // As app/console/main.cpp does: security stays on, the console uses an in-memory key.
+    const auto local = server.issueLocalToken();
+    QVERIFY(local.isOk() && !local->empty());
+    client.setBearerToken(QString::fromStdString(*local));
     atalaya::ui::MainWindow window(client);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -67,7 +71,8 @@ void TestConsoleEmbedded::windowShowsTheEmbeddedServersModelsAndLatency() {
     for (int i = 0; i < 20; ++i) {
         const auto answer = http.request("POST", "/api/v1/ia/predict",
                                          R"({"model":"fixture-echo","instances":[{"a":1,"b":2,"c":3}]})",
-                                         {{"Content-Type", "application/json"}});
+                                         {{"Content-Type", "application/json"},
+                                          {"Authorization", "Bearer " + *local}});
         QCOMPARE(answer.status, 200);
     }
     auto pointsOnChart = [&] {

@@ -78,7 +78,8 @@ Result<std::uint16_t> TestInferenceLogCrash::startServer() {
     const fs::path root = m_dir->path().toStdString();
     const fs::path config = root / "atalaya.json";
     std::ofstream(config) << R"({"telemetry":{"inference_log":true,"flush_interval_ms":)"
-                          << kFlushInterval.count() << R"(,"queue_capacity":65536}})";
+                          << kFlushInterval.count() << R"(,"queue_capacity":65536},)"
+                          << R"("security":{"enabled":false}})";
     m_process = std::make_unique<QProcess>();
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     for (const char* name :

@@ -45,6 +45,8 @@ private Q_SLOTS:
     void fileKeys();
     void pathsAreRelativeToTheFile();
     void telemetrySectionIsRead();
+    void securitySectionIsRead();
+    void authEnvironmentSwitch();
     void flagsOverrideEnvironmentOverrideFile();
     void badFlagIsAnError();
 };
@@ -55,6 +57,7 @@ void TestConfig::defaultsAreSafe() {
     QCOMPARE(config.http.port, 8080);
     QCOMPARE(config.apiVersions.at("v1").at("credit-risk"), 1);
     QCOMPARE(config.apiVersions.at("v2").at("credit-risk"), 2);
+    QVERIFY(config.security.enabled);  // deny by default
     QVERIFY(validateConfig(config).isOk());
 }
 
@@ -77,6 +80,13 @@ void TestConfig::fileKeys_data() {
         << R"({"telemetry":{"models":{"sentiment":{"sample_rate":1.5}}}})" << false;
     QTest::newRow("telemetry unknown model key")
         << R"({"telemetry":{"models":{"sentiment":{"rate":0.5}}}})" << false;
+    QTest::newRow("security section")
+        << R"({"security":{"enabled":false,"jwt":{"issuer":"i","audience":"a","leeway_s":5}}})"
+        << true;
+    QTest::newRow("security unknown key") << R"({"security":{"enable":false}})" << false;
+    QTest::newRow("security jwt unknown key") << R"({"security":{"jwt":{"iss":"x"}}})" << false;
+    QTest::newRow("security leeway too large")
+        << R"({"security":{"jwt":{"leeway_s":3600}}})" << false;
     QTest::newRow("unknown top key") << R"({"htp":{}})" << false;
     QTest::newRow("unknown nested key") << R"({"http":{"prot":1}})" << false;
     QTest::newRow("port out of range") << R"({"http":{"port":70000}})" << false;
@@ -122,6 +132,36 @@ void TestConfig::telemetrySectionIsRead() {
     QVERIFY(sentiment.textCapture == TextCapture::Hashed);
     QCOMPARE(sentiment.sampleRate, 0.25);
     QCOMPARE(sentiment.truncateChars, ModelLogPolicy{}.truncateChars);
+}
+
+void TestConfig::securitySectionIsRead() {
+    QTemporaryDir dir;
+    ServerConfig config;
+    const auto file = writeFile(
+        dir, R"({"security":{"enabled":false,"jwt":{"issuer":"https://idp","audience":"atalaya",)"
+             R"("leeway_s":10,"jwks_file":"keys.json"}}})");
+    const Status status = applyConfigFile(file, config);
+    QVERIFY2(status.isOk(), status.toString().c_str());
+    QVERIFY(!config.security.enabled);
+    QCOMPARE(config.security.jwt.issuer, std::string("https://idp"));
+    QCOMPARE(config.security.jwt.audience, std::string("atalaya"));
+    QCOMPARE(config.security.jwt.leeway.count(), 10);
+    QCOMPARE(config.security.jwt.jwksFile, file.parent_path() / "keys.json");
+}
+
+void TestConfig::authEnvironmentSwitch() {
+    ServerConfig config;
+    QVERIFY(applyEnvironment(config, [](const char* name) -> std::optional<std::string> {
+                if (std::string_view(name) == "ATALAYA_AUTH")
+                    return "off";
+                return std::nullopt;
+            }).isOk());
+    QVERIFY(!config.security.enabled);
+    QVERIFY(!applyEnvironment(config, [](const char* name) -> std::optional<std::string> {
+                 if (std::string_view(name) == "ATALAYA_AUTH")
+                     return "no";
+                 return std::nullopt;
+             }).isOk());
 }
 
 void TestConfig::flagsOverrideEnvironmentOverrideFile() {

@@ -69,11 +69,26 @@ struct TelemetryConfig {
 // A model absent from an API version's map is served at its highest READY version.
 using ApiVersionPins = std::map<std::string, std::map<std::string, std::int64_t>>;
 
+// Who may call the API (docs/security.md). On by default: every route but /healthz, /readyz and
+// /v2/health/* needs a bearer token (an API key from <dataDir>/security.sqlite, or a JWT).
+struct JwtConfig {
+    std::string issuer;    // when set, a token's `iss` must equal it
+    std::string audience;  // when set, a token's `aud` must contain it
+    std::chrono::seconds leeway{60};
+    std::filesystem::path jwksFile;  // JWK Set of accepted signing keys; empty: JWTs refused
+};
+
+struct SecurityConfig {
+    bool enabled = true;  // false only for local development and tests (ATALAYA_AUTH=off)
+    JwtConfig jwt;
+};
+
 struct ServerConfig {
     HttpConfig http;
     JsonLimits json;
     InferenceConfig inference;
     TelemetryConfig telemetry;
+    SecurityConfig security;
     std::filesystem::path modelRepository = "models";
     std::filesystem::path dataDir = "data";
     ApiVersionPins apiVersions = {{"v1", {{"credit-risk", 1}}}, {"v2", {{"credit-risk", 2}}}};
@@ -84,7 +99,8 @@ struct ServerConfig {
 // error, so a typo does not silently fall back to a default.
 Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config);
 
-// Applies ATALAYA_HOST, ATALAYA_PORT, ATALAYA_MODELS, ATALAYA_DATA_DIR, ATALAYA_CONFIG is read
+// Applies ATALAYA_HOST, ATALAYA_PORT, ATALAYA_MODELS, ATALAYA_DATA_DIR and ATALAYA_AUTH ("off"
+// turns authentication off, for local development; "on" forces it on); ATALAYA_CONFIG is read
 // by the caller. `getenv` is injectable so tests need no process environment.
 using EnvLookup = std::optional<std::string> (*)(const char* name);
 Status applyEnvironment(ServerConfig& config, EnvLookup lookup);

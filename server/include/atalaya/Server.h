@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atalaya/Config.h>
+#include <atalaya/Result.h>
 #include <atalaya/Status.h>
 
 #include <cstdint>
@@ -36,6 +37,12 @@ public:
     std::string host() const;
     std::uint16_t port() const;
     std::string baseUrl() const;
+
+    // A bearer token with every scope that lives only in this process's memory (credential
+    // "local"), for an application embedding the server, e.g. the console talking to its own
+    // server over loopback. Never written anywhere; gone when the server is. Empty when
+    // security is off. Call after a successful start(); thread-safe.
+    Result<std::string> issueLocalToken();
 
 private:
     class Impl;

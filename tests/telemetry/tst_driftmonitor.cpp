@@ -1,0 +1,165 @@
+// DriftMonitor's contract apart from the statistics (tst_driftharness covers those): what it
+// ignores, what it counts, lazy reference lookup, alerts, stop(), and the JSON for health;
+// FanOutSink hands each record to every sink.
+#include <QTest>
+#include <atomic>
+#include <nlohmann/json.hpp>
+
+#include "telemetry/DriftMonitor.h"
+#include "telemetry/DriftReportJson.h"
+#include "telemetry/FanOutSink.h"
+
+using namespace atalaya;
+
+namespace {
+
+// Two features; "x" on bins [0, 1), [1, 2); "y" on [0, 10), [10, 20).
+const char* kReference = R"({"samples": 100,
+  "features": {
+    "x": {"type": "numeric", "mean": 1, "std": 0.5, "bin_edges": [0, 1, 2], "bin_fractions": [0.5, 0.5]},
+    "y": {"type": "numeric", "mean": 10, "std": 5, "bin_edges": [0, 10, 20], "bin_fractions": [0.5, 0.5]}},
+  "predictions": {"class_fractions": {"a": 0.5, "b": 0.5},
+                  "score": {"bin_edges": [0.5, 0.75, 1.0], "bin_fractions": [0.5, 0.5]}}})";
+
+InferenceRecord request(double x, double y, const char* label, int status = 200) {
+    InferenceRecord record;
+    record.model = "m";
+    record.version = 1;
+    record.httpStatus = status;
+    record.inputsJson = nlohmann::json::array({{{"x", x}, {"y", y}}}).dump();
+    record.label = label;
+    record.score = 0.9;
+    return record;
+}
+
+struct CountingSink final : InferenceSink {
+    std::atomic<int> records{0};
+    void record(InferenceRecord&&) override { ++records; }
+    InferenceSinkCounters counters() const override { return {.rowsWritten = 7}; }
+};
+
+}  // namespace
+
+class TestDriftMonitor : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void ignoresFailuresAndUnknownVersions();
+    void alertWhenTheVerdictFlips();
+    void recordAfterStopIsDropped();
+    void reportAsJson();
+    void fanOutGivesEverySinkTheRecord();
+};
+
+void TestDriftMonitor::ignoresFailuresAndUnknownVersions() {
+    std::atomic<int> lookups{0};
+    DriftMonitorOptions options;
+    options.reference = [&](const std::string& model, std::int64_t version) {
+        ++lookups;
+        return model == "m" && version == 1 ? std::optional<std::string>(kReference) : std::nullopt;
+    };
+    DriftMonitor monitor(options);
+    monitor.record(request(0.5, 5, "a"));
+    monitor.record(request(0.5, 5, "a", 500));  // no prediction: ignored
+    auto other = request(0.5, 5, "a");
+    other.version = 2;  // no reference: counted as skipped, reported with an error
+    monitor.record(std::move(other));
+    auto garbage = request(0.5, 5, "a");
+    garbage.inputsJson = "{";
+    monitor.record(std::move(garbage));
+    monitor.record(request(1.5, 15, "b"));
+    monitor.flush();
+
+    const auto report = monitor.report("m", 1);
+    QVERIFY(report);
+    QCOMPARE(report->windowSize, std::size_t{2});
+    QCOMPARE(report->recordsSkipped, std::uint64_t{1});
+    QVERIFY(!report->drift);  // 2 < minSamples
+    const auto unmonitored = monitor.report("m", 2);
+    QVERIFY(unmonitored && !unmonitored->error.empty());
+    QVERIFY(!monitor.report("m", 3));
+    QCOMPARE(monitor.reports().size(), std::size_t{2});
+    QCOMPARE(lookups.load(), 2);  // once per version, not per record
+    const auto counters = monitor.driftCounters();
+    QCOMPARE(counters.recordsApplied, std::uint64_t{2});
+    QCOMPARE(counters.recordsSkipped, std::uint64_t{2});
+}
+
+void TestDriftMonitor::alertWhenTheVerdictFlips() {
+    DriftMonitorOptions options;
+    options.reference = [](const std::string&, std::int64_t) {
+        return std::optional<std::string>(kReference);
+    };
+    options.windowSize = 400;
+    options.clock = [] { return std::int64_t{1234}; };
+    DriftMonitor monitor(options);
+    for (int i = 0; i < 400; ++i)  // matches the reference exactly
+        monitor.record(request(i % 2 ? 0.5 : 1.5, i % 2 ? 5 : 15, i % 2 ? "a" : "b"));
+    monitor.flush();
+    QVERIFY(!monitor.report("m", 1)->drift);
+    QVERIFY(monitor.alerts().empty());
+    for (int i = 0; i < 400; ++i)  // y all in its upper bin; x and the classes unchanged
+        monitor.record(request(i % 2 ? 0.5 : 1.5, 15, i % 2 ? "a" : "b"));
+    monitor.flush();
+    const auto report = monitor.report("m", 1);
+    QVERIFY(report->drift);
+    QCOMPARE(report->features.front().name, std::string("y"));
+    QVERIFY(report->features.front().drifted);
+    QVERIFY(!report->features.back().drifted);
+    QCOMPARE(*report->features.front().wassersteinNormalized,
+             report->features.front().wasserstein / 5);
+    const auto alerts = monitor.alerts();
+    QCOMPARE(alerts.size(), std::size_t{1});  // one flip, however many checks stay drifted
+    QCOMPARE(alerts.front().timeUnixMs, std::int64_t{1234});
+    QCOMPARE(alerts.front().topFeatures, (std::vector<std::string>{"y"}));
+}
+
+void TestDriftMonitor::recordAfterStopIsDropped() {
+    DriftMonitorOptions options;
+    options.reference = [](const std::string&, std::int64_t) {
+        return std::optional<std::string>(kReference);
+    };
+    options.wakeInterval = std::chrono::hours(1);  // only stop() drains the queue
+    DriftMonitor monitor(options);
+    monitor.record(request(0.5, 5, "a"));
+    monitor.stop();
+    QCOMPARE(monitor.report("m", 1)->windowSize, std::size_t{1});  // applied on the way out
+    monitor.record(request(0.5, 5, "a"));
+    monitor.flush();  // returns after stop
+    monitor.stop();   // idempotent
+    QCOMPARE(monitor.driftCounters().recordsDropped, std::uint64_t{1});
+}
+
+void TestDriftMonitor::reportAsJson() {
+    DriftMonitorOptions options;
+    options.reference = [](const std::string&, std::int64_t) {
+        return std::optional<std::string>(kReference);
+    };
+    DriftMonitor monitor(options);
+    monitor.record(request(0.5, 5, "a"));
+    monitor.flush();
+    const auto json = toJson(*monitor.report("m", 1));
+    QVERIFY(json.at("model") == "m");
+    QVERIFY(json.at("version") == 1);
+    QVERIFY(json.at("drift") == false);
+    QVERIFY(json.at("window").at("size") == 1);
+    QVERIFY(json.at("features").size() == std::size_t{2});
+    QVERIFY(json.at("features")[0].contains("ks_p_value"));
+    QVERIFY(json.at("predictions").at("classes").at("a").at("current") == 1.0);
+    QVERIFY(json.at("predictions").at("score_psi").is_number());
+    QVERIFY(!json.contains("error"));
+    const DriftAlert alert{.timeUnixMs = 5, .model = "m", .version = 1, .topFeatures = {"y"}};
+    QVERIFY(toJson(alert).at("top_features")[0] == "y");
+}
+
+void TestDriftMonitor::fanOutGivesEverySinkTheRecord() {
+    CountingSink first;
+    CountingSink second;
+    FanOutSink fanOut({&first, &second});
+    fanOut.record(request(0.5, 5, "a"));
+    QCOMPARE(first.records.load(), 1);
+    QCOMPARE(second.records.load(), 1);
+    QCOMPARE(fanOut.counters().rowsWritten, std::uint64_t{7});
+}
+
+QTEST_GUILESS_MAIN(TestDriftMonitor)
+#include "tst_driftmonitor.moc"
