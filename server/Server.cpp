@@ -1,5 +1,7 @@
 #include <atalaya/Server.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <thread>
 
@@ -12,6 +14,10 @@
 #include "security/ApiKeyStore.h"
 #include "security/BearerAuthenticator.h"
 #include "security/JwtVerifier.h"
+#include "security/TrafficGate.h"
+#include "telemetry/DriftMonitor.h"
+#include "telemetry/DriftReportJson.h"
+#include "telemetry/FanOutSink.h"
 #include "telemetry/InferenceLog.h"
 #include "telemetry/Metrics.h"
 #include "torch/TorchModelRunner.h"
@@ -68,14 +74,18 @@ public:
         }
 
         ATALAYA_RETURN_IF_ERROR(openSecurity());
+        InferenceSink* sink = openDriftMonitor();
 
         http::ApiContext context{.models = m_models,
                                  .config = m_config,
                                  .runtime = describeRuntime(m_config, intraOp),
                                  .address = [this] { return address(); },
-                                 .sink = m_log.get(),
+                                 .sink = sink,
+                                 .log = m_log.get(),
                                  .metrics = &m_metrics,
-                                 .authenticator = m_authenticator.get()};
+                                 .authenticator = m_authenticator.get(),
+                                 .gate = m_gate.get(),
+                                 .driftJson = [this] { return driftJson(); }};
         for (const auto& warning : context.runtime.warnings)
             qCWarning(lcServer, "%s", warning.c_str());
         qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
@@ -118,6 +128,10 @@ public:
         // After the IO threads: nothing records any more, and what was queued gets committed.
         if (m_log)
             m_log->stop();
+        if (m_drift)
+            m_drift->stop();
+        if (m_gate)
+            m_gate->stop();
     }
 
     std::string address() const { return m_config.http.host + ":" + std::to_string(port()); }
@@ -159,8 +173,46 @@ private:
         }
         m_authenticator =
             std::make_unique<security::BearerAuthenticator>(m_keys.get(), m_jwt.get());
+        ATALAYA_ASSIGN_OR_RETURN(m_gate, TrafficGate::open(security, m_config.dataDir));
         qCInfo(lcServer, "authentication on: API keys%s", m_jwt ? " and JWTs" : "");
         return Status::ok();
+    }
+
+    // Drift is computed off the request path from the same records the log gets; the
+    // reference statistics and column order come from each version's model.json.
+    InferenceSink* openDriftMonitor() {
+        auto versionOf = [this](const std::string& model, std::int64_t version) {
+            auto found = m_models.find(model, version);
+            return found.isOk() ? std::move(found).value() : nullptr;
+        };
+        m_drift = std::make_unique<DriftMonitor>(DriftMonitorOptions{
+            .reference = [versionOf](const std::string& model, std::int64_t version)
+                -> std::optional<std::string> {
+                const auto found = versionOf(model, version);
+                if (!found || found->metadata().referenceJson.empty()) return std::nullopt;
+                return found->metadata().referenceJson;
+            },
+            .columns = [versionOf](const std::string& model, std::int64_t version) {
+                std::vector<std::string> names;
+                if (const auto found = versionOf(model, version); found && !found->metadata().inputs.empty()) {
+                    for (const auto& feature : found->metadata().inputs.front().features) {
+                        names.push_back(feature.name);
+                    }
+                }
+                return names;
+            },
+        });
+        if (!m_log) return m_drift.get();
+        m_fanOut = std::make_unique<FanOutSink>(std::vector<InferenceSink*>{m_log.get(), m_drift.get()});
+        return m_fanOut.get();
+    }
+
+    std::string driftJson() const {
+        nlohmann::json versions = nlohmann::json::array();
+        for (const auto& report : m_drift->reports()) versions.push_back(toJson(report));
+        nlohmann::json alerts = nlohmann::json::array();
+        for (const auto& alert : m_drift->alerts()) alerts.push_back(toJson(alert));
+        return nlohmann::json{{"versions", std::move(versions)}, {"alerts", std::move(alerts)}}.dump();
     }
 
     // Batchers have finished their queues; their answers are on the way to the IO threads.
@@ -180,7 +232,10 @@ private:
     std::unique_ptr<security::ApiKeyStore> m_keys;
     std::unique_ptr<security::JwtVerifier> m_jwt;
     std::unique_ptr<security::BearerAuthenticator> m_authenticator;
+    std::unique_ptr<TrafficGate> m_gate;
     std::unique_ptr<InferenceLog> m_log;  // before m_api: the routes hold a pointer to it
+    std::unique_ptr<DriftMonitor> m_drift;
+    std::unique_ptr<FanOutSink> m_fanOut;
     std::unique_ptr<http::ApiRoutes> m_api;
     std::unique_ptr<http::HttpServer> m_http;
     std::thread m_loader;

@@ -185,6 +185,23 @@ Status applySecurity(const json& node, SecurityConfig& security,
             security.jwt.jwksFile = resolveAgainst(base, jwks);
         ATALAYA_RETURN_IF_ERROR(j.rejectUnknownKeys());
     }
+    for (auto [key, rate] : {std::pair{"client_rate_limit", &security.clientRate},
+                             std::pair{"ip_rate_limit", &security.ipRate},
+                             std::pair{"auth_failure_limit", &security.authFailures}}) {
+        if (const json* node = s.child(key)) {
+            ATALAYA_RETURN_IF_ERROR(readObject(node, std::string("security.") + key));
+            Section r(*node, std::string("security.") + key + ".");
+            ATALAYA_RETURN_IF_ERROR(r.read("rate_per_second", rate->ratePerSecond));
+            ATALAYA_RETURN_IF_ERROR(r.read("burst", rate->burst));
+            if (rate->ratePerSecond < 0 || rate->burst < 0) {
+                return r.invalid("rate_per_second", "and burst must not be negative");
+            }
+            ATALAYA_RETURN_IF_ERROR(r.rejectUnknownKeys());
+        }
+    }
+    ATALAYA_RETURN_IF_ERROR(s.readInt("requests_per_day", security.requestsPerDay, 0, 1LL << 40));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("requests_per_month", security.requestsPerMonth, 0, 1LL << 40));
+    ATALAYA_RETURN_IF_ERROR(s.read("trusted_proxies", security.trustedProxies));
     return s.rejectUnknownKeys();
 }
 

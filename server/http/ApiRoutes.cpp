@@ -9,6 +9,7 @@
 #include "http/HttpErrors.h"
 #include "http/OipCodec.h"
 #include "http/PredictCodec.h"
+#include "security/RateLimitHeaders.h"
 
 namespace atalaya::http {
 namespace {
@@ -95,6 +96,8 @@ struct ApiRoutes::Call {
     const ModelVersion* served = nullptr;
     InferenceTiming timing;
     std::optional<Principal> principal;  // set once authenticated; empty on public routes
+    std::string clientAddress;           // the peer, or X-Forwarded-For from a trusted proxy
+    HeaderList limitHeaders;             // RateLimit / RateLimit-Policy of the admitted client
 
     Call(HttpRequest&& req, Responder res) : request(std::move(req)), responder(std::move(res)) {}
 
@@ -102,6 +105,7 @@ struct ApiRoutes::Call {
         if (metrics != nullptr)
             recordMetrics(response.status);
         response.withHeader(std::string(kRequestIdHeader), requestId);
+        for (auto& header : limitHeaders) response.headers.push_back(std::move(header));
         responder.send(std::move(response));
         pending->fetch_sub(1);
     }
@@ -193,6 +197,13 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
         }
         call->route = route.info.pattern;
         call->params = std::move(params);
+        if (m_context.gate != nullptr) {
+            // Per source address, before any token is looked at, on every route.
+            call->clientAddress = m_context.gate->clientAddress(
+                call->request.remoteAddress, call->request.header("X-Forwarded-For"));
+            const RateLimitDecision admitted = m_context.gate->admitAddress(call->clientAddress);
+            if (!admitted.allowed) return failLimited(call, {&admitted, 1});
+        }
         try {
             // Before anything looks at the body: an unauthenticated caller learns nothing more.
             if (!authorize(call, route.info.access))
@@ -221,10 +232,19 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
 bool ApiRoutes::authorize(const CallPtr& call, Access access) {
     if (access == Access::Public || m_context.authenticator == nullptr)
         return true;
+    // A source that keeps failing is refused before any signature or hash work is spent on it.
+    if (m_context.gate != nullptr) {
+        const RateLimitDecision attempt = m_context.gate->admitAuthAttempt(call->clientAddress);
+        if (!attempt.allowed) {
+            failLimited(call, {&attempt, 1});
+            return false;
+        }
+    }
     // Only the Authorization header is read: tokens in the query string (RFC 6750 s2.3) are
     // never accepted, since URLs end up in logs and browser history.
     auto principal = m_context.authenticator->authenticate(call->request.header("Authorization"));
     if (!principal.isOk()) {
+        if (m_context.gate != nullptr) m_context.gate->recordAuthFailure(call->clientAddress);
         call->fail(principal.status());
         return false;
     }
@@ -238,8 +258,32 @@ bool ApiRoutes::authorize(const CallPtr& call, Access access) {
                    scopeName(needed));
         return false;
     }
+    if (m_context.gate != nullptr) {
+        const auto decisions = m_context.gate->admitClient(principal->clientId, principal->limits);
+        for (const auto& decision : decisions) {
+            if (!decision.allowed) {
+                failLimited(call, decisions);
+                return false;
+            }
+        }
+        call->limitHeaders = rateLimitHeaders(decisions);
+    }
     call->principal = std::move(principal).value();
     return true;
+}
+
+// 429 with Retry-After and the RateLimit fields of every policy that applied; distinct codes
+// (rate_limited, quota_exceeded) so a client can tell a burst from an exhausted quota.
+void ApiRoutes::failLimited(const CallPtr& call, std::span<const RateLimitDecision> decisions) {
+    const auto denied = std::find_if(decisions.begin(), decisions.end(),
+                                     [](const RateLimitDecision& d) { return !d.allowed; });
+    const Status status = denied->toStatus();
+    if (m_context.metrics != nullptr) m_context.metrics->recordRejection(status.reason());
+    HttpResponse response = errorResponse(status);
+    for (auto& header : rateLimitHeaders(decisions, RetryAfterField::Omit)) {
+        response.headers.push_back(std::move(header));
+    }
+    call->reply(std::move(response));
 }
 
 bool ApiRoutes::authorizeModel(const CallPtr& call, std::string_view model) {
@@ -265,7 +309,8 @@ void ApiRoutes::serveHealthDetail(const CallPtr& call) {
     const double uptime =
         std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
     call->reply(jsonResponse(200, encodeHealth(m_context.models, m_context.runtime, m_routing,
-                                               m_context.address(), uptime, m_context.sink)));
+                                               m_context.address(), uptime, m_context.log,
+                                               m_context.driftJson ? m_context.driftJson() : std::string())));
 }
 
 void ApiRoutes::serveMetrics(const CallPtr& call) {
@@ -285,8 +330,8 @@ void ApiRoutes::serveMetrics(const CallPtr& call) {
              .loadSeconds =
                  load ? std::optional(static_cast<double>(load->count()) / 1000.0) : std::nullopt});
     }
-    if (m_context.sink != nullptr)
-        scrape.inferenceLogRowsDropped = m_context.sink->counters().rowsDropped;
+    if (m_context.log != nullptr)
+        scrape.inferenceLogRowsDropped = m_context.log->counters().rowsDropped;
     scrape.uptimeSeconds =
         std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
     HttpResponse response;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "inference/ModelRepository.h"
 #include "security/Authenticator.h"
 #include "telemetry/InferenceRecord.h"
+#include "security/TrafficGate.h"
 #include "telemetry/Metrics.h"
 
 namespace atalaya::http {
@@ -29,10 +31,14 @@ struct ApiContext {
     // Gets a record of every request that reached a batcher (answered, failed or refused as
     // queue_full), on the IO thread, before the answer is sent. Not owned; outlives the routes.
     InferenceSink* sink = nullptr;
+    const InferenceSink* log = nullptr;  // the inference log alone, for its counters; null if off
     Metrics* metrics = nullptr;  // Prometheus counters; recorded for every routed answer
     // When set, every route not marked Access::Public needs credentials it accepts, with the
     // route's scope. Not owned; outlives the routes. Null only with security off.
     const Authenticator* authenticator = nullptr;
+    // Rate limits and quotas; null with security off. Not owned; outlives the routes.
+    TrafficGate* gate = nullptr;
+    std::function<std::string()> driftJson;  // drift reports and alerts for /api/v1/health
 };
 
 // The route table and its handlers: every public route of the server, parsed into typed
@@ -74,6 +80,7 @@ private:
     std::string nextRequestId();
     // False (and the call answered 401/403) unless the caller may use the route.
     bool authorize(const CallPtr& call, Access access);
+    void failLimited(const CallPtr& call, std::span<const RateLimitDecision> decisions);
     // False (and the call answered 403) when the caller's principal may not use `model`.
     bool authorizeModel(const CallPtr& call, std::string_view model);
     static std::vector<Route> routeTable();

@@ -63,7 +63,8 @@ json telemetryHealth(const InferenceSink* sink, std::vector<std::string>& warnin
 
 std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
                          const VersionRouting& routing, const std::string& address,
-                         double uptimeSeconds, const InferenceSink* sink) {
+                         double uptimeSeconds, const InferenceSink* sink,
+                         const std::string& driftJson) {
     json list = json::array();
     bool loading = false;
     bool failed = false;
@@ -75,7 +76,7 @@ std::string encodeHealth(const ModelRepository& models, const RuntimeReport& run
     const char* status = failed ? "degraded" : (loading ? "loading" : "ok");
     std::vector<std::string> warnings = runtime.warnings;
     json telemetry = telemetryHealth(sink, warnings);
-    const json body = {
+    json body = {
         {"status", status},
         {"uptime_s", uptimeSeconds},
         {"server", {{"version", ATALAYA_VERSION}, {"address", address}}},
@@ -92,6 +93,7 @@ std::string encodeHealth(const ModelRepository& models, const RuntimeReport& run
         {"api_versions", routing.pins()},
         {"telemetry", std::move(telemetry)},
     };
+    if (!driftJson.empty()) body["drift"] = json::parse(driftJson);
     return body.dump();
 }
 

@@ -23,7 +23,8 @@ struct RuntimeReport {
 // GET /api/v1/health (docs/api.md). `sink` is the inference log, or null when it is off.
 std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
                          const VersionRouting& routing, const std::string& address,
-                         double uptimeSeconds, const InferenceSink* sink);
+                         double uptimeSeconds, const InferenceSink* sink,
+                         const std::string& driftJson = {});
 
 // GET /readyz: ready when every version in the repository is READY.
 std::string encodeReadiness(const ModelRepository& models, bool& ready);

@@ -140,7 +140,10 @@ ServerConfig testServerConfig(const fs::path& repository) {
 }
 
 TestServer::TestServer(ServerConfig config) : m_config(std::move(config)) {
-    m_config.dataDir = m_dataDir.path().toStdString();
+    // A data directory of its own unless the test chose one (e.g. to restart on the same state).
+    if (m_config.dataDir.empty() || m_config.dataDir == ServerConfig{}.dataDir) {
+        m_config.dataDir = m_dataDir.path().toStdString();
+    }
     m_server = std::make_unique<Server>(m_config);
 }
 

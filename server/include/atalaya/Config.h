@@ -78,9 +78,25 @@ struct JwtConfig {
     std::filesystem::path jwksFile;  // JWK Set of accepted signing keys; empty: JWTs refused
 };
 
+// A token bucket: `burst` requests at once, refilled at `ratePerSecond`. burst 0 = unlimited.
+struct RateLimitConfig {
+    double ratePerSecond = 0;
+    double burst = 0;
+};
+
 struct SecurityConfig {
     bool enabled = true;  // false only for local development and tests (ATALAYA_AUTH=off)
     JwtConfig jwt;
+    // Per authenticated client (a key's own limits override it) and per source address (every
+    // route, before any token is looked at).
+    RateLimitConfig clientRate{.ratePerSecond = 50, .burst = 100};
+    RateLimitConfig ipRate{.ratePerSecond = 200, .burst = 400};
+    // Failed authentications per source address before further attempts are refused.
+    RateLimitConfig authFailures{.ratePerSecond = 0.2, .burst = 10};
+    std::int64_t requestsPerDay = 0;    // per client; 0 = unlimited
+    std::int64_t requestsPerMonth = 0;  // per client; 0 = unlimited
+    // Peers (CIDR) whose X-Forwarded-For names the real client; empty: the TCP peer is.
+    std::vector<std::string> trustedProxies;
 };
 
 struct ServerConfig {
