@@ -37,7 +37,8 @@ CpuSample sampleCpu() {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &thread);
     return {.machineBusySeconds = machineBusySeconds(),
             .selfSeconds = timevalSeconds(usage.ru_utime) + timevalSeconds(usage.ru_stime),
-            .threadSeconds = static_cast<double>(thread.tv_sec) + static_cast<double>(thread.tv_nsec) / 1e9,
+            .threadSeconds =
+                static_cast<double>(thread.tv_sec) + static_cast<double>(thread.tv_nsec) / 1e9,
             .wallSeconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
                     .count()};

@@ -13,8 +13,8 @@ struct CpuSample {
 };
 
 struct CpuShare {
-    double selfCores = 0;   // mean cores used by this process (server + client + raw runner)
-    double otherCores = 0;  // mean cores used by every other process
+    double selfCores = 0;    // mean cores used by this process (server + client + raw runner)
+    double otherCores = 0;   // mean cores used by every other process
     double threadCores = 0;  // mean cores used by the thread that took both samples
 };
 

@@ -31,7 +31,8 @@ EmbeddedServer::~EmbeddedServer() {
 }
 
 Result<std::unique_ptr<EmbeddedServer>> EmbeddedServer::start(const std::filesystem::path& models,
-                                                              std::chrono::seconds readyTimeout) {
+                                                              std::chrono::seconds readyTimeout,
+                                                              Telemetry telemetry) {
     ATALAYA_ASSIGN_OR_RETURN(auto tempDir, makeTempDir());
     ServerConfig config;
     config.http.host = "127.0.0.1";
@@ -41,7 +42,8 @@ Result<std::unique_ptr<EmbeddedServer>> EmbeddedServer::start(const std::filesys
     // The serving benchmark measures serving; the load generator sends no tokens. Reported in
     // the output (BenchRun) so no one compares it with an authenticated deployment unawares.
     config.security.enabled = false;
-    if (const char* n = std::getenv("BENCH_INTRA")) config.inference.intraOpThreads = std::atoi(n);
+    config.telemetry.inferenceLog = telemetry == Telemetry::On;
+    config.telemetry.driftMonitor = telemetry == Telemetry::On;
     std::filesystem::create_directories(config.dataDir);
 
     std::unique_ptr<EmbeddedServer> server(new EmbeddedServer(std::move(config), tempDir));

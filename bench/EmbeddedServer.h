@@ -18,8 +18,11 @@ class EmbeddedServer {
 public:
     // Starts the server and waits until /readyz answers 200 (every model loaded), at most
     // `readyTimeout`.
+    // `telemetry` off turns the inference log and the drift monitor off, to measure their cost.
+    enum class Telemetry { On, Off };
     static Result<std::unique_ptr<EmbeddedServer>> start(const std::filesystem::path& models,
-                                                         std::chrono::seconds readyTimeout);
+                                                         std::chrono::seconds readyTimeout,
+                                                         Telemetry telemetry = Telemetry::On);
     ~EmbeddedServer();  // stop()
     EmbeddedServer(const EmbeddedServer&) = delete;
     EmbeddedServer& operator=(const EmbeddedServer&) = delete;

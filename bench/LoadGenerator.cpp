@@ -125,7 +125,8 @@ LoadResult ClosedLoop::run() {
         const double window = m_cpuAtEnd->wallSeconds - m_cpuAtStart->wallSeconds;
         const double perRequest = window * 1e6 / static_cast<double>(m_result.answered);
         m_result.clientCpuUsPerRequest = m_result.cpu.threadCores * perRequest;
-        m_result.serverCpuUsPerRequest = (m_result.cpu.selfCores - m_result.cpu.threadCores) * perRequest;
+        m_result.serverCpuUsPerRequest =
+            (m_result.cpu.selfCores - m_result.cpu.threadCores) * perRequest;
     }
     return m_result;
 }
@@ -278,7 +279,8 @@ std::string serializeRequest(std::string_view method, std::string_view target,
 }
 
 LoadResult runClosedLoop(const std::vector<std::string>& requests, const LoadOptions& options) {
-    if (requests.empty() || options.connections < 1) return {};
+    if (requests.empty() || options.connections < 1)
+        return {};
     ClosedLoop loop(requests, options);
     return loop.run();
 }

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <thread>
 #include <string>
+#include <thread>
 
-#include "torch/TorchModelRunner.h"
 #include "inference/BlasInfo.h"
+#include "torch/TorchModelRunner.h"
 
 namespace atalaya::bench {
 namespace {
@@ -24,8 +24,6 @@ Result<RawPoint> measureBatch(ModelRunner& runner, const ModelWorkload& workload
 
     const auto timedRun = [&](std::int64_t iteration) -> Result<double> {
         const auto& batch = inputs[static_cast<std::size_t>(iteration % kInputVariants)];
-        static const long gapUs = std::getenv("RAW_GAP_US") ? std::atol(std::getenv("RAW_GAP_US")) : 0;
-        if (gapUs > 0) std::this_thread::sleep_for(std::chrono::microseconds(gapUs));
         const auto started = Clock::now();
         auto outputs = runner.run(batch);
         const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started);
@@ -81,16 +79,10 @@ Result<RawModelResult> measureRaw(const std::filesystem::path& repository,
     ATALAYA_ASSIGN_OR_RETURN(auto runner, factory->load(file, RunnerOptions{}));
 
     RawModelResult result{.model = workload.model, .version = workload.version, .points = {}};
-    Status status;
-    auto body = [&] {
     for (const int batchSize : options.batchSizes) {
-        auto point = measureBatch(*runner, workload, batchSize, options);
-        if (!point.isOk()) { status = point.status(); return; }
-        result.points.push_back(*point);
-    }};
-    if (const char* n = std::getenv("RAW_BLAS")) setBlasThreads(std::atoi(n));
-    if (std::getenv("RAW_THREAD")) { std::thread t(body); t.join(); } else body();
-    if (!status.isOk()) return status;
+        ATALAYA_ASSIGN_OR_RETURN(auto point, measureBatch(*runner, workload, batchSize, options));
+        result.points.push_back(std::move(point));
+    }
     return result;
 }
 

@@ -72,9 +72,11 @@ void printHttp(const BenchReport& report, std::ostream& out) {
              targetLabel(point).c_str(), point.concurrency, l.requestsPerSecond, l.latency.p50Ms,
              l.latency.p99Ms, l.meanBatchSize, l.meanQueueUs, l.meanComputeUs, l.meanServerTotalUs,
              static_cast<long long>(l.errors));
-        if (!l.firstError.empty()) line(out, "  first error: %s", l.firstError.c_str());
+        if (!l.firstError.empty())
+            line(out, "  first error: %s", l.firstError.c_str());
     }
-    line(out, "p50, p99: client-side, request written .. answer read. batch, queue, comp, srv: means");
+    line(out,
+         "p50, p99: client-side, request written .. answer read. batch, queue, comp, srv: means");
     line(out, "of the answers' batch_size and timing_us (srv = server receive .. answer encoded).");
 
     line(out, "\nCPU during the measured windows (cores = CPU seconds per second)");
@@ -124,7 +126,8 @@ json latencyJson(const LatencySummary& l) {
 }
 
 json cpuJson(const CpuShare& cpu) {
-    return {{"process", cpu.selfCores}, {"measuring_thread", cpu.threadCores},
+    return {{"process", cpu.selfCores},
+            {"measuring_thread", cpu.threadCores},
             {"other_processes", cpu.otherCores}};
 }
 

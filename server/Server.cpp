@@ -85,7 +85,7 @@ public:
                                  .metrics = &m_metrics,
                                  .authenticator = m_authenticator.get(),
                                  .gate = m_gate.get(),
-                                 .driftJson = [this] { return driftJson(); }};
+                                 .driftJson = [this] { return m_drift ? driftJson() : std::string(); }};
         for (const auto& warning : context.runtime.warnings)
             qCWarning(lcServer, "%s", warning.c_str());
         qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
@@ -181,6 +181,7 @@ private:
     // Drift is computed off the request path from the same records the log gets; the
     // reference statistics and column order come from each version's model.json.
     InferenceSink* openDriftMonitor() {
+        if (!m_config.telemetry.driftMonitor) return m_log.get();
         auto versionOf = [this](const std::string& model, std::int64_t version) {
             auto found = m_models.find(model, version);
             return found.isOk() ? std::move(found).value() : nullptr;

@@ -147,6 +147,7 @@ Status applyModelLogPolicy(const json& node, const std::string& model, ModelLogP
 Status applyTelemetry(const json& node, TelemetryConfig& telemetry) {
     Section s(node, "telemetry.");
     ATALAYA_RETURN_IF_ERROR(s.read("inference_log", telemetry.inferenceLog));
+    ATALAYA_RETURN_IF_ERROR(s.read("drift_monitor", telemetry.driftMonitor));
     // A zero interval would make the writer spin; an hour is already more than anyone can lose.
     long long flushMs = telemetry.flushInterval.count();
     ATALAYA_RETURN_IF_ERROR(s.readInt("flush_interval_ms", flushMs, 1, 3'600'000));

@@ -59,6 +59,7 @@ struct ModelLogPolicy {
 // The inference log: one SQLite row per request, written by a thread of its own.
 struct TelemetryConfig {
     bool inferenceLog = true;
+    bool driftMonitor = true;  // per-feature drift from live traffic against model.json references
     std::chrono::milliseconds flushInterval{200};  // rows lost on kill -9 are at most this old
     std::size_t queueCapacity = 65536;  // rows waiting for the writer; beyond it rows are dropped
     int retentionDays = 30;             // rows older than this are deleted in the background
