@@ -66,6 +66,7 @@ DynamicBatcher::DynamicBatcher(std::string name, ModelRunner& runner, BatchingSp
 DynamicBatcher::~DynamicBatcher() { stop(Drain::Abort); }
 
 Status DynamicBatcher::submit(InferenceRequest&& request) {
+    bool wake = false;
     {
         std::lock_guard lock(m_mutex);
         if (m_stopping) {
@@ -82,8 +83,12 @@ Status DynamicBatcher::submit(InferenceRequest&& request) {
         m_queuedRows += request.rows();
         m_queue.push_back(std::move(request));
         m_queueDepth.store(static_cast<int>(m_queue.size()), std::memory_order_relaxed);
+        // The worker waits either for a first request or for a full batch (or its timer); a
+        // wake-up for anything in between would only make it re-check and sleep again, and
+        // under load that is a futex call per request.
+        wake = m_queue.size() == 1 || m_queuedRows >= m_spec.maxBatchSize;
     }
-    m_wake.notify_one();
+    if (wake) m_wake.notify_one();
     return Status::ok();
 }
 
