@@ -302,8 +302,9 @@ Status validateConfig(const ServerConfig& config) {
         }
         for (const auto& [model, version] : pins) {
             if (version < 1) {
-                return invalidArgument("api_versions." + api + "." + model + " must be >= 1",
-                                       "invalid_config");
+                std::string key = "api_versions.";
+                key.append(api).append(".").append(model);
+                return invalidArgument(key + " must be >= 1", "invalid_config");
             }
         }
     }

@@ -69,13 +69,16 @@ LiveStatsSnapshot LiveStats::snapshot(Clock::time_point now) const {
             for (int b = 0; b < kBuckets; ++b) histogram[b] += slot.histogram[b];
         }
     }
-    out.throughputRps = static_cast<double>(out.requests) / kWindowSeconds;
-    if (out.batches > 0) out.meanBatchSize = static_cast<double>(batchRows) / out.batches;
+    const auto requests = static_cast<double>(out.requests);
+    out.throughputRps = requests / kWindowSeconds;
+    if (out.batches > 0) {
+        out.meanBatchSize = static_cast<double>(batchRows) / static_cast<double>(out.batches);
+    }
     if (out.requests == 0) return out;
 
-    out.successRate = static_cast<double>(out.requests - out.errors) / out.requests;
+    out.successRate = static_cast<double>(out.requests - out.errors) / requests;
     auto percentile = [&](double q) {
-        const auto rank = static_cast<std::uint64_t>(std::ceil(q * out.requests));
+        const auto rank = static_cast<std::uint64_t>(std::ceil(q * requests));
         std::uint64_t seen = 0;
         for (int b = 0; b < kBuckets; ++b) {
             seen += histogram[b];

@@ -2,6 +2,7 @@
 
 #include "core/Logging.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace atalaya {
@@ -97,11 +98,9 @@ std::vector<std::shared_ptr<ModelVersion>> ModelRepository::versions() const {
 
 bool ModelRepository::allReady() const {
     const auto all = versions();
-    if (all.empty()) return false;
-    for (const auto& version : all) {
-        if (version->state() != ModelState::Ready) return false;
-    }
-    return true;
+    return !all.empty() && std::ranges::all_of(all, [](const auto& version) {
+        return version->state() == ModelState::Ready;
+    });
 }
 
 void ModelRepository::stopAll(Drain drain) {

@@ -36,6 +36,8 @@ private:
 }  // namespace atalaya
 
 // Binds `lhs` to the value of a Result expression, or returns its Status from the caller.
+// `lhs` may be a declaration ("auto x"), so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ATALAYA_CONCAT_INNER(a, b) a##b
 #define ATALAYA_CONCAT(a, b) ATALAYA_CONCAT_INNER(a, b)
 #define ATALAYA_ASSIGN_OR_RETURN(lhs, expr) \
@@ -44,3 +46,4 @@ private:
     auto tmp = (expr);                                \
     if (!tmp.isOk()) return tmp.status();             \
     lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
