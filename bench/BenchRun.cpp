@@ -10,6 +10,7 @@
 #include "EmbeddedServer.h"
 #include "LoadGenerator.h"
 #include "Report.h"
+#include "SecurityCost.h"
 #include "Workload.h"
 #include "inference/BlasInfo.h"
 #include "torch/TorchModelRunner.h"
@@ -177,6 +178,7 @@ Status runBenchmark(const BenchOptions& options, std::ostream& out, std::ostream
 
     printReport(report, out);
     printTelemetryCost(report, withoutTelemetry, out);
+    printSecurityCost(out);
     if (!options.jsonFile.empty()) {
         std::ofstream json(options.jsonFile);
         json << reportJson(report) << '\n';
