@@ -93,7 +93,8 @@ HttpPoint measureHttp(const EmbeddedServer& server, const std::string& target, s
 void printTelemetryCost(const BenchReport& report, const std::vector<HttpPoint>& off,
                         std::ostream& out) {
     out << "\nTelemetry cost: inference log + drift monitor on vs off (concurrency 64)\n";
-    out << "target            on req/s  off req/s  ratio  on p99 ms  off p99 ms  p99 ratio\n";
+    out << "target            on req/s  off req/s  ratio  on p99 ms  off p99 ms  p99 ratio"
+           "  on us/req  off us/req\n";
     for (const HttpPoint& quiet : off) {
         const auto on =
             std::find_if(report.http.begin(), report.http.end(), [&](const HttpPoint& p) {
@@ -101,15 +102,17 @@ void printTelemetryCost(const BenchReport& report, const std::vector<HttpPoint>&
             });
         if (on == report.http.end() || quiet.load.requestsPerSecond <= 0)
             continue;
-        char line[160];
+        char line[200];
         std::snprintf(
-            line, sizeof line, "%-16s %9.0f %10.0f %6.3f %10.3f %11.3f %10.3f\n",
+            line, sizeof line, "%-16s %9.0f %10.0f %6.3f %10.3f %11.3f %10.3f %10.1f %11.1f\n",
             quiet.target.c_str(), on->load.requestsPerSecond, quiet.load.requestsPerSecond,
             on->load.requestsPerSecond / quiet.load.requestsPerSecond, on->load.latency.p99Ms,
-            quiet.load.latency.p99Ms, on->load.latency.p99Ms / quiet.load.latency.p99Ms);
+            quiet.load.latency.p99Ms, on->load.latency.p99Ms / quiet.load.latency.p99Ms,
+            on->load.serverCpuUsPerRequest, quiet.load.serverCpuUsPerRequest);
         out << line;
     }
-    out << "(targets: throughput ratio >= 0.95, p99 ratio <= 1.05)\n";
+    out << "(targets: throughput ratio >= 0.95, p99 ratio <= 1.05; us/req: server CPU per "
+           "request)\n";
 }
 
 }  // namespace

@@ -85,7 +85,8 @@ public:
                                  .metrics = &m_metrics,
                                  .authenticator = m_authenticator.get(),
                                  .gate = m_gate.get(),
-                                 .driftJson = [this] { return m_drift ? driftJson() : std::string(); }};
+                                 .driftJson = [this] { return m_drift ? driftJson() : std::string(); },
+                                 .addDriftGauges = [this](ScrapeContext& scrape) { addDriftGauges(scrape); }};
         for (const auto& warning : context.runtime.warnings)
             qCWarning(lcServer, "%s", warning.c_str());
         qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
@@ -206,6 +207,33 @@ private:
         if (!m_log) return m_drift.get();
         m_fanOut = std::make_unique<FanOutSink>(std::vector<InferenceSink*>{m_log.get(), m_drift.get()});
         return m_fanOut.get();
+    }
+
+    void addDriftGauges(ScrapeContext& scrape) const {
+        if (!m_drift) return;
+        for (const auto& report : m_drift->reports()) {
+            if (!report.error.empty()) continue;
+            scrape.driftVerdicts.push_back({.model = report.model,
+                                            .version = report.version,
+                                            .drift = report.drift,
+                                            .windowSize = static_cast<double>(report.windowSize)});
+            auto add = [&](const std::string& feature, const char* statistic, double value) {
+                scrape.driftScores.push_back({.model = report.model,
+                                              .version = report.version,
+                                              .feature = feature,
+                                              .statistic = statistic,
+                                              .value = value});
+            };
+            for (const auto& feature : report.features) {
+                add(feature.name, "psi", feature.psi);
+                add(feature.name, "ks", feature.ksStatistic);
+                add(feature.name, "ks_p_value", feature.ksPValue);
+                add(feature.name, "jensen_shannon", feature.jensenShannon);
+                if (feature.wassersteinNormalized) {
+                    add(feature.name, "wasserstein_normalized", *feature.wassersteinNormalized);
+                }
+            }
+        }
     }
 
     std::string driftJson() const {

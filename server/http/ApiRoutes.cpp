@@ -332,6 +332,7 @@ void ApiRoutes::serveMetrics(const CallPtr& call) {
     }
     if (m_context.log != nullptr)
         scrape.inferenceLogRowsDropped = m_context.log->counters().rowsDropped;
+    if (m_context.addDriftGauges) m_context.addDriftGauges(scrape);
     scrape.uptimeSeconds =
         std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
     HttpResponse response;

@@ -39,6 +39,7 @@ struct ApiContext {
     // Rate limits and quotas; null with security off. Not owned; outlives the routes.
     TrafficGate* gate = nullptr;
     std::function<std::string()> driftJson;  // drift reports and alerts for /api/v1/health
+    std::function<void(ScrapeContext&)> addDriftGauges;  // drift scores for /metrics
 };
 
 // The route table and its handlers: every public route of the server, parsed into typed

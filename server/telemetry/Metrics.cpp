@@ -285,6 +285,35 @@ void Metrics::Impl::writeScraped(PrometheusTextWriter& out, const ScrapeContext&
     out.family("atalaya_inference_log_rows_dropped_total", Type::Counter,
                "Inference log rows dropped because the writer could not keep up.");
     out.sample("atalaya_inference_log_rows_dropped_total", {}, context.inferenceLogRowsDropped);
+    if (!context.driftVerdicts.empty()) {
+        out.family("atalaya_drift_detected", Type::Gauge,
+                   "1 while the version's live window differs from its training reference "
+                   "(Benjamini-Hochberg over per-feature tests).");
+        for (const DriftVerdictSample& v : context.driftVerdicts) {
+            const std::string version = std::to_string(v.version);
+            const PrometheusLabel labels[] = {{"model", v.model}, {"version", version}};
+            out.sample("atalaya_drift_detected", labels, v.drift ? 1.0 : 0.0);
+        }
+        out.family("atalaya_drift_window_size", Type::Gauge,
+                   "Observations in the version's drift window.");
+        for (const DriftVerdictSample& v : context.driftVerdicts) {
+            const std::string version = std::to_string(v.version);
+            const PrometheusLabel labels[] = {{"model", v.model}, {"version", version}};
+            out.sample("atalaya_drift_window_size", labels, v.windowSize);
+        }
+    }
+    if (!context.driftScores.empty()) {
+        out.family("atalaya_drift_score", Type::Gauge,
+                   "Drift statistic of one feature (or _predictions) against the reference.");
+        for (const DriftScoreSample& d : context.driftScores) {
+            const std::string version = std::to_string(d.version);
+            const PrometheusLabel labels[] = {{"model", d.model},
+                                              {"version", version},
+                                              {"feature", d.feature},
+                                              {"statistic", d.statistic}};
+            out.sample("atalaya_drift_score", labels, d.value);
+        }
+    }
     out.family("atalaya_uptime_seconds", Type::Gauge, "Seconds since the server started.");
     out.sample("atalaya_uptime_seconds", {}, context.uptimeSeconds);
 }

@@ -58,12 +58,31 @@ struct ModelVersionSample {
 
 // What the scrape route samples at scrape time and hands to exposition(): gauges that live
 // elsewhere (batchers, the repository, the inference log) rather than in this registry.
+// One drift statistic of one feature (or "_predictions") of a model version, at scrape time.
+// Feature names come from model.json, never from requests, so the series stay bounded.
+struct DriftScoreSample {
+    std::string model{};
+    std::int64_t version = 0;
+    std::string feature{};
+    std::string statistic{};  // "psi", "ks", "ks_p_value", "jensen_shannon", ...
+    double value = 0;
+};
+
+struct DriftVerdictSample {
+    std::string model{};
+    std::int64_t version = 0;
+    bool drift = false;
+    double windowSize = 0;
+};
+
 struct ScrapeContext {
     std::vector<ModelVersionSample> models{};
     // Every ModelState name, so atalaya_model_state exports 0 for the states a version is not
     // in. A state missing from this list is still exported, at 1.
     std::vector<std::string> modelStates = {"LOADING", "READY", "FAILED", "DRAINING", "UNLOADED"};
     std::uint64_t inferenceLogRowsDropped = 0;  // 0 while the log is off
+    std::vector<DriftScoreSample> driftScores{};
+    std::vector<DriftVerdictSample> driftVerdicts{};
     double uptimeSeconds = 0;
 };
 

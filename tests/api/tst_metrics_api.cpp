@@ -80,13 +80,28 @@ void TestMetricsApi::exposesWhatTheRequestPathRecorded() {
                     R"(atalaya_model_state{model="fixture-corrupt",version="1",state="FAILED"})"),
         1.0);
 
+    // Drift gauges appear once the drift monitor (its own thread) has read the five requests.
+    std::string withDrift;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (withDrift = get(client, "/metrics").body,
+         sampleValue(withDrift, R"(atalaya_drift_window_size{model="fixture-echo",version="1"})") >=
+             5.0),
+        10'000);
+    QVERIFY(sampleValue(withDrift, R"(atalaya_drift_detected{model="fixture-echo",version="1"})") >=
+            0.0);
+    QVERIFY(
+        sampleValue(
+            withDrift,
+            R"(atalaya_drift_score{model="fixture-echo",version="1",feature="a",statistic="psi"})") >=
+        0.0);
+
     const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));
     if (promtool.isEmpty())
         QSKIP("promtool not found: scripts/install-deps.sh --test installs it");
     QProcess process;
     process.start(promtool, {QStringLiteral("check"), QStringLiteral("metrics")});
     QVERIFY(process.waitForStarted(10'000));
-    process.write(text.data(), qint64(text.size()));
+    process.write(withDrift.data(), qint64(withDrift.size()));
     process.closeWriteChannel();
     QVERIFY(process.waitForFinished(30'000));
     const QByteArray complaints = process.readAllStandardOutput() + process.readAllStandardError();
