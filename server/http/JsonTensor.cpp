@@ -1,10 +1,9 @@
 #include "http/JsonTensor.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 namespace atalaya::http {
 namespace {
@@ -21,7 +20,8 @@ Status storeInteger(const json& value, std::byte* out, const std::string& where)
     long long v = 0;
     if (value.is_number_integer()) {
         if (value.is_number_unsigned() &&
-            value.get<unsigned long long>() > static_cast<unsigned long long>(std::numeric_limits<long long>::max())) {
+            value.get<unsigned long long>() >
+                static_cast<unsigned long long>(std::numeric_limits<long long>::max())) {
             return invalidArgument(where + " is out of range for an integer", "out_of_range");
         }
         v = value.get<long long>();
@@ -45,7 +45,8 @@ Status storeInteger(const json& value, std::byte* out, const std::string& where)
 template <class T>
 void appendAs(const HostTensor& tensor, std::size_t first, std::size_t count, json& out) {
     const auto values = tensor.values<T>();
-    for (std::size_t i = first; i < first + count; ++i) out.push_back(values[i]);
+    for (std::size_t i = first; i < first + count; ++i)
+        out.push_back(values[i]);
 }
 
 }  // namespace
@@ -53,12 +54,14 @@ void appendAs(const HostTensor& tensor, std::size_t first, std::size_t count, js
 Status writeElement(const json& value, DataType type, std::byte* out, const std::string& where) {
     switch (type) {
         case DataType::Bool:
-            if (!value.is_boolean()) return invalidArgument(where + " must be a boolean", "wrong_type");
+            if (!value.is_boolean())
+                return invalidArgument(where + " must be a boolean", "wrong_type");
             store<std::uint8_t>(value.get<bool>() ? 1 : 0, out);
             return Status::ok();
         case DataType::Fp32:
         case DataType::Fp64: {
-            if (!value.is_number()) return invalidArgument(where + " must be a number", "wrong_type");
+            if (!value.is_number())
+                return invalidArgument(where + " must be a number", "wrong_type");
             const double d = value.get<double>();
             if (!std::isfinite(d) ||
                 (type == DataType::Fp32 && std::fabs(d) > std::numeric_limits<float>::max())) {
@@ -71,31 +74,62 @@ Status writeElement(const json& value, DataType type, std::byte* out, const std:
             }
             return Status::ok();
         }
-        case DataType::UInt8: return storeInteger<std::uint8_t>(value, out, where);
-        case DataType::Int8: return storeInteger<std::int8_t>(value, out, where);
-        case DataType::Int16: return storeInteger<std::int16_t>(value, out, where);
-        case DataType::Int32: return storeInteger<std::int32_t>(value, out, where);
-        case DataType::Int64: return storeInteger<std::int64_t>(value, out, where);
-        case DataType::Bytes: break;
+        case DataType::UInt8:
+            return storeInteger<std::uint8_t>(value, out, where);
+        case DataType::Int8:
+            return storeInteger<std::int8_t>(value, out, where);
+        case DataType::Int16:
+            return storeInteger<std::int16_t>(value, out, where);
+        case DataType::Int32:
+            return storeInteger<std::int32_t>(value, out, where);
+        case DataType::Int64:
+            return storeInteger<std::int64_t>(value, out, where);
+        case DataType::Bytes:
+            break;
     }
     return invalidArgument(where + ": BYTES elements are strings", "wrong_type");
+}
+
+std::vector<const json*> flattenRowMajor(const json& data) {
+    std::vector<const json*> flat;
+    std::vector<const json*> stack{&data};
+    while (!stack.empty()) {
+        const json* node = stack.back();
+        stack.pop_back();
+        if (node->is_array()) {
+            for (auto it = node->rbegin(); it != node->rend(); ++it)
+                stack.push_back(&*it);
+        } else {
+            flat.push_back(node);
+        }
+    }
+    return flat;
 }
 
 void appendElements(const HostTensor& tensor, std::size_t first, std::size_t count, json& out) {
     switch (tensor.type) {
         case DataType::Bool: {
             const auto values = tensor.values<std::uint8_t>();
-            for (std::size_t i = first; i < first + count; ++i) out.push_back(values[i] != 0);
+            for (std::size_t i = first; i < first + count; ++i)
+                out.push_back(values[i] != 0);
             return;
         }
-        case DataType::UInt8: return appendAs<std::uint8_t>(tensor, first, count, out);
-        case DataType::Int8: return appendAs<std::int8_t>(tensor, first, count, out);
-        case DataType::Int16: return appendAs<std::int16_t>(tensor, first, count, out);
-        case DataType::Int32: return appendAs<std::int32_t>(tensor, first, count, out);
-        case DataType::Int64: return appendAs<std::int64_t>(tensor, first, count, out);
-        case DataType::Fp32: return appendAs<float>(tensor, first, count, out);
-        case DataType::Fp64: return appendAs<double>(tensor, first, count, out);
-        case DataType::Bytes: return;
+        case DataType::UInt8:
+            return appendAs<std::uint8_t>(tensor, first, count, out);
+        case DataType::Int8:
+            return appendAs<std::int8_t>(tensor, first, count, out);
+        case DataType::Int16:
+            return appendAs<std::int16_t>(tensor, first, count, out);
+        case DataType::Int32:
+            return appendAs<std::int32_t>(tensor, first, count, out);
+        case DataType::Int64:
+            return appendAs<std::int64_t>(tensor, first, count, out);
+        case DataType::Fp32:
+            return appendAs<float>(tensor, first, count, out);
+        case DataType::Fp64:
+            return appendAs<double>(tensor, first, count, out);
+        case DataType::Bytes:
+            return;
     }
 }
 

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "inference/HostTensor.h"
-
 #include <atalaya/Status.h>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstddef>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
+
+#include "inference/HostTensor.h"
 
 namespace atalaya::http {
 
@@ -16,6 +16,10 @@ namespace atalaya::http {
 // out-of-range integers. `where` names the element in the error message.
 Status writeElement(const nlohmann::json& value, DataType type, std::byte* out,
                     const std::string& where);
+
+// The leaves of a flat or nested JSON array in row-major order (a non-array is its own leaf);
+// both the predict and the Open Inference Protocol decoders accept either form.
+std::vector<const nlohmann::json*> flattenRowMajor(const nlohmann::json& data);
 
 // Appends the elements of one tensor (`type`) to a JSON array, for responses.
 void appendElements(const HostTensor& tensor, std::size_t first, std::size_t count,

@@ -1,31 +1,14 @@
 #include "http/OipCodec.h"
 
-#include "http/JsonTensor.h"
-
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
+#include "http/JsonTensor.h"
 
 namespace atalaya::http {
 namespace {
 
 using nlohmann::json;
-
-// Row-major leaves of a flat or nested `data` array.
-std::vector<const json*> flatten(const json& data) {
-    std::vector<const json*> flat;
-    std::vector<const json*> stack{&data};
-    while (!stack.empty()) {
-        const json* node = stack.back();
-        stack.pop_back();
-        if (node->is_array()) {
-            for (auto it = node->rbegin(); it != node->rend(); ++it) stack.push_back(&*it);
-        } else {
-            flat.push_back(node);
-        }
-    }
-    return flat;
-}
 
 Result<std::vector<std::int64_t>> readShape(const json& input, const std::string& name) {
     const auto it = input.find("shape");
@@ -45,16 +28,19 @@ Result<std::vector<std::int64_t>> readShape(const json& input, const std::string
 Result<HostTensor> decodeTextInput(const json& input, const std::string& name,
                                    const std::vector<std::int64_t>& shape,
                                    const WordTokenizer& tokenizer, const JsonLimits& limits) {
-    if (shape.size() != 1) return invalidArgument("input " + name + " must have shape [n]", "wrong_shape");
-    const auto flat = flatten(input.at("data"));
+    if (shape.size() != 1)
+        return invalidArgument("input " + name + " must have shape [n]", "wrong_shape");
+    const auto flat = flattenRowMajor(input.at("data"));
     if (static_cast<std::int64_t>(flat.size()) != shape[0]) {
         return invalidArgument("input " + name + ": data does not match its shape", "wrong_shape");
     }
     std::vector<std::string> texts;
     for (const json* item : flat) {
-        if (!item->is_string()) return invalidArgument("input " + name + " holds strings", "wrong_type");
+        if (!item->is_string())
+            return invalidArgument("input " + name + " holds strings", "wrong_type");
         if (item->get_ref<const std::string&>().size() > limits.maxStringBytes) {
-            return invalidArgument("input " + name + " has a string that is too long", "string_too_long");
+            return invalidArgument("input " + name + " has a string that is too long",
+                                   "string_too_long");
         }
         texts.push_back(item->get<std::string>());
     }
@@ -67,26 +53,29 @@ Result<HostTensor> decodeInput(const json& input, const TensorSpec& spec,
     const auto datatype = input.find("datatype");
     if (datatype == input.end() || !datatype->is_string() ||
         datatype->get_ref<const std::string&>() != dataTypeName(spec.type)) {
-        return invalidArgument("input " + name + " must have datatype " +
-                                   std::string(dataTypeName(spec.type)),
-                               "wrong_type");
+        return invalidArgument(
+            "input " + name + " must have datatype " + std::string(dataTypeName(spec.type)),
+            "wrong_type");
     }
-    if (!input.contains("data")) return invalidArgument("input " + name + " has no data", "missing_field");
+    if (!input.contains("data"))
+        return invalidArgument("input " + name + " has no data", "missing_field");
     ATALAYA_ASSIGN_OR_RETURN(auto shape, readShape(input, name));
     if (shape[0] < 1 || static_cast<std::size_t>(shape[0]) > limits.maxInstances) {
-        return invalidArgument("input " + name + ": batch dimension must be 1.." +
-                                   std::to_string(limits.maxInstances),
-                               "wrong_shape");
+        return invalidArgument(
+            "input " + name + ": batch dimension must be 1.." + std::to_string(limits.maxInstances),
+            "wrong_shape");
     }
-    if (spec.tokenizer) return decodeTextInput(input, name, shape, *tokenizer, limits);
+    if (spec.tokenizer)
+        return decodeTextInput(input, name, shape, *tokenizer, limits);
 
     auto expected = spec.shape;
     expected[0] = shape[0];
     if (shape != expected) {
-        return invalidArgument("input " + name + " has the wrong shape for this model", "wrong_shape");
+        return invalidArgument("input " + name + " has the wrong shape for this model",
+                               "wrong_shape");
     }
     auto tensor = HostTensor::zeros(spec.type, shape);
-    const auto flat = flatten(input.at("data"));
+    const auto flat = flattenRowMajor(input.at("data"));
     if (static_cast<std::int64_t>(flat.size()) != tensor.elementCount()) {
         return invalidArgument("input " + name + ": data has " + std::to_string(flat.size()) +
                                    " elements, shape says " + std::to_string(tensor.elementCount()),
@@ -96,7 +85,8 @@ Result<HostTensor> decodeInput(const json& input, const TensorSpec& spec,
     const std::size_t columns = spec.features.size();
     for (std::size_t i = 0; i < flat.size(); ++i) {
         const std::string where = name + ".data[" + std::to_string(i) + "]";
-        ATALAYA_RETURN_IF_ERROR(writeElement(*flat[i], spec.type, tensor.data.data() + i * width, where));
+        ATALAYA_RETURN_IF_ERROR(
+            writeElement(*flat[i], spec.type, tensor.data.data() + i * width, where));
         if (columns > 0 && flat[i]->is_number()) {
             const FeatureSpec& f = spec.features[i % columns];
             const double v = flat[i]->get<double>();
@@ -113,10 +103,12 @@ Result<HostTensor> decodeInput(const json& input, const TensorSpec& spec,
 
 Result<OipInferCall> decodeOipInfer(const json& body, const ModelMetadata& metadata,
                                     const WordTokenizer* tokenizer, const JsonLimits& limits) {
-    if (!body.is_object()) return invalidArgument("the body must be a JSON object", "wrong_type");
+    if (!body.is_object())
+        return invalidArgument("the body must be a JSON object", "wrong_type");
     OipInferCall call;
     if (const auto id = body.find("id"); id != body.end()) {
-        if (!id->is_string()) return invalidArgument("\"id\" must be a string", "wrong_type");
+        if (!id->is_string())
+            return invalidArgument("\"id\" must be a string", "wrong_type");
         call.id = id->get<std::string>();
     }
     const auto inputs = body.find("inputs");
@@ -124,8 +116,9 @@ Result<OipInferCall> decodeOipInfer(const json& body, const ModelMetadata& metad
         return invalidArgument("\"inputs\" must be an array", "missing_field");
     }
     if (inputs->size() != metadata.inputs.size()) {
-        return invalidArgument("the model takes " + std::to_string(metadata.inputs.size()) + " inputs",
-                               "wrong_inputs");
+        return invalidArgument(
+            "the model takes " + std::to_string(metadata.inputs.size()) + " inputs",
+            "wrong_inputs");
     }
     for (const auto& spec : metadata.inputs) {
         const auto match = std::find_if(inputs->begin(), inputs->end(), [&](const json& in) {
@@ -145,13 +138,16 @@ Result<OipInferCall> decodeOipInfer(const json& body, const ModelMetadata& metad
         }
     }
     if (const auto outputs = body.find("outputs"); outputs != body.end()) {
-        if (!outputs->is_array()) return invalidArgument("\"outputs\" must be an array", "wrong_type");
+        if (!outputs->is_array())
+            return invalidArgument("\"outputs\" must be an array", "wrong_type");
         for (const auto& requested : *outputs) {
             const auto it = requested.is_object() ? requested.find("name") : requested.end();
-            const std::string name = it != requested.end() && it->is_string() ? it->get<std::string>() : "";
+            const std::string name =
+                it != requested.end() && it->is_string() ? it->get<std::string>() : "";
             const bool known = std::any_of(metadata.outputs.begin(), metadata.outputs.end(),
                                            [&](const TensorSpec& s) { return s.name == name; });
-            if (!known) return invalidArgument("unknown output \"" + name + "\"", "unknown_output");
+            if (!known)
+                return invalidArgument("unknown output \"" + name + "\"", "unknown_output");
             call.requestedOutputs.push_back(name);
         }
     }
@@ -180,7 +176,8 @@ std::string encodeOipInferResponse(const std::string& model, std::int64_t versio
     json body = {{"model_name", model},
                  {"model_version", std::to_string(version)},
                  {"outputs", std::move(outputs)}};
-    if (call.id) body["id"] = *call.id;
+    if (call.id)
+        body["id"] = *call.id;
     return body.dump();
 }
 
@@ -190,15 +187,16 @@ std::string encodeOipModelMetadata(const ModelMetadata& metadata,
         json list = json::array();
         for (const auto& spec : specs) {
             auto shape = spec.shape;
-            if (spec.tokenizer) shape = {-1};
-            list.push_back({{"name", spec.name},
-                            {"datatype", dataTypeName(spec.type)},
-                            {"shape", shape}});
+            if (spec.tokenizer)
+                shape = {-1};
+            list.push_back(
+                {{"name", spec.name}, {"datatype", dataTypeName(spec.type)}, {"shape", shape}});
         }
         return list;
     };
     json versionNames = json::array();
-    for (auto v : versions) versionNames.push_back(std::to_string(v));
+    for (auto v : versions)
+        versionNames.push_back(std::to_string(v));
     return json{{"name", metadata.name},
                 {"versions", std::move(versionNames)},
                 {"platform", "pytorch_torchscript"},

@@ -1,21 +1,23 @@
 #include "http/PredictCodec.h"
 
-#include "http/JsonTensor.h"
-
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
+#include "http/JsonTensor.h"
 
 namespace atalaya::http {
 namespace {
 
 using nlohmann::json;
 
-std::string instanceName(std::size_t index) { return "instances[" + std::to_string(index) + "]"; }
+std::string instanceName(std::size_t index) {
+    return "instances[" + std::to_string(index) + "]";
+}
 
 Status checkRange(double value, const FeatureSpec& feature, const std::string& where) {
     if ((feature.min && value < *feature.min) || (feature.max && value > *feature.max)) {
-        return invalidArgument(where + " = " + std::to_string(value) + " is outside its allowed range [" +
+        return invalidArgument(where + " = " + std::to_string(value) +
+                                   " is outside its allowed range [" +
                                    (feature.min ? std::to_string(*feature.min) : "-inf") + ", " +
                                    (feature.max ? std::to_string(*feature.max) : "inf") + "]",
                                "out_of_range");
@@ -51,16 +53,19 @@ Status decodeFeatureRow(const json& instance, const TensorSpec& spec, std::size_
                 return invalidArgument(where + " is missing", "missing_feature");
             }
             ATALAYA_RETURN_IF_ERROR(writeElement(*it, spec.type, row + c * width, where));
-            if (it->is_number()) ATALAYA_RETURN_IF_ERROR(checkRange(it->get<double>(), features[c], where));
+            if (it->is_number())
+                ATALAYA_RETURN_IF_ERROR(checkRange(it->get<double>(), features[c], where));
         }
         // Every declared feature is present, so any extra key is an unknown one.
-        if (instance.size() != features.size()) return rejectUnknownFeatures(instance, features, index);
+        if (instance.size() != features.size())
+            return rejectUnknownFeatures(instance, features, index);
         return Status::ok();
     }
     if (instance.is_array()) {
         if (instance.size() != features.size()) {
             return invalidArgument(instanceName(index) + " has " + std::to_string(instance.size()) +
-                                       " values, the model takes " + std::to_string(features.size()),
+                                       " values, the model takes " +
+                                       std::to_string(features.size()),
                                    "wrong_shape");
         }
         for (std::size_t c = 0; c < features.size(); ++c) {
@@ -79,17 +84,7 @@ Status decodeFeatureRow(const json& instance, const TensorSpec& spec, std::size_
 // Any other single-input model: each instance is a (nested) array of one row's elements.
 Status decodeArrayRow(const json& instance, const TensorSpec& spec, std::size_t index,
                       std::byte* row, std::int64_t rowElements) {
-    std::vector<const json*> flat;
-    std::vector<const json*> stack{&instance};
-    while (!stack.empty()) {
-        const json* node = stack.back();
-        stack.pop_back();
-        if (node->is_array()) {
-            for (auto it = node->rbegin(); it != node->rend(); ++it) stack.push_back(&*it);
-        } else {
-            flat.push_back(node);
-        }
-    }
+    const auto flat = flattenRowMajor(instance);
     if (static_cast<std::int64_t>(flat.size()) != rowElements) {
         return invalidArgument(instanceName(index) + " has " + std::to_string(flat.size()) +
                                    " elements, the model takes " + std::to_string(rowElements),
@@ -125,7 +120,8 @@ Result<HostTensor> decodeText(const json& instances, const WordTokenizer& tokeni
 }  // namespace
 
 Result<PredictEnvelope> decodePredictEnvelope(const json& body, const JsonLimits& limits) {
-    if (!body.is_object()) return invalidArgument("the body must be a JSON object", "wrong_type");
+    if (!body.is_object())
+        return invalidArgument("the body must be a JSON object", "wrong_type");
     PredictEnvelope envelope;
     for (const auto& [key, value] : body.items()) {
         if (key == "model") {
@@ -139,7 +135,8 @@ Result<PredictEnvelope> decodePredictEnvelope(const json& body, const JsonLimits
             return invalidArgument("unknown field \"" + key + "\"", "unknown_field");
         }
     }
-    if (envelope.model.empty()) return invalidArgument("\"model\" is required", "missing_field");
+    if (envelope.model.empty())
+        return invalidArgument("\"model\" is required", "missing_field");
     if (envelope.instances == nullptr) {
         return invalidArgument("\"instances\" is required", "missing_field");
     }
@@ -147,14 +144,15 @@ Result<PredictEnvelope> decodePredictEnvelope(const json& body, const JsonLimits
         return invalidArgument("\"instances\" must be a non-empty array", "wrong_type");
     }
     if (envelope.instances->size() > limits.maxInstances) {
-        return invalidArgument("at most " + std::to_string(limits.maxInstances) +
-                                   " instances per request",
-                               "too_many_instances");
+        return invalidArgument(
+            "at most " + std::to_string(limits.maxInstances) + " instances per request",
+            "too_many_instances");
     }
     return envelope;
 }
 
-Result<std::vector<HostTensor>> decodeInstances(const json& instances, const ModelMetadata& metadata,
+Result<std::vector<HostTensor>> decodeInstances(const json& instances,
+                                                const ModelMetadata& metadata,
                                                 const WordTokenizer* tokenizer,
                                                 const JsonLimits& limits) {
     if (metadata.inputs.size() != 1) {
@@ -186,7 +184,8 @@ EncodedPredictions encodePredictions(const ModelMetadata& metadata, const Infere
     json predictions = json::array();
     const HostTensor& output = result.outputs.front();
     const auto rows = static_cast<std::size_t>(output.rows());
-    const std::size_t width = rows == 0 ? 0 : static_cast<std::size_t>(output.elementCount()) / rows;
+    const std::size_t width =
+        rows == 0 ? 0 : static_cast<std::size_t>(output.elementCount()) / rows;
     const bool classifier = output.type == DataType::Fp32 && !metadata.labels.empty() &&
                             width == metadata.labels.size();
     for (std::size_t r = 0; r < rows; ++r) {
@@ -195,7 +194,8 @@ EncodedPredictions encodePredictions(const ModelMetadata& metadata, const Infere
             const auto best = static_cast<std::size_t>(
                 std::max_element(probs.begin(), probs.end()) - probs.begin());
             json scores = json::object();
-            for (std::size_t c = 0; c < width; ++c) scores[metadata.labels[c]] = probs[c];
+            for (std::size_t c = 0; c < width; ++c)
+                scores[metadata.labels[c]] = probs[c];
             if (r == 0) {
                 encoded.label = metadata.labels[best];
                 encoded.score = probs[best];
