@@ -1,12 +1,11 @@
 // DynamicBatcher against a fake runner whose forward pass the test opens and closes, so every
 // scenario is decided by events, not by timing.
-#include "inference/DynamicBatcher.h"
-
 #include <QTest>
-
 #include <condition_variable>
 #include <future>
 #include <mutex>
+
+#include "inference/DynamicBatcher.h"
 
 using namespace atalaya;
 using namespace std::chrono_literals;
@@ -23,7 +22,8 @@ public:
         m_open.wait(lock, [this] { return m_isOpen; });
         HostTensor out = inputs[0];
         for (float& v : out.values<float>()) {
-            if (v == 13.0F) return internalError("thirteen", "model_error");
+            if (v == 13.0F)
+                return internalError("thirteen", "model_error");
             v *= 2;
         }
         return std::vector<HostTensor>{out};
@@ -58,6 +58,15 @@ HostTensor rowOf(float value) {
     t.values<float>()[1] = value + 1;
     return t;
 }
+
+// A batcher over a gated runner, with one execution slot: what every test starts from.
+struct Rig {
+    explicit Rig(BatchingSpec spec) : batcher("m", runner, spec, slots, stats) {}
+    GatedRunner runner;
+    ExecutionSlots slots{1};
+    LiveStats stats;
+    DynamicBatcher batcher;  // last: stopped and joined before the runner goes
+};
 
 struct Pending {
     std::promise<InferenceResult> promise;
@@ -99,8 +108,9 @@ void TestDynamicBatcher::loneRequestRunsAtOnce() {
     ExecutionSlots slots(1);
     LiveStats stats;
     // A ten-minute batching delay: only the quiet-queue rule can answer within the wait below.
-    DynamicBatcher batcher("m", runner, {.maxBatchSize = 8, .maxQueueDelayUs = 600'000'000,
-                                         .maxQueueSize = 8}, slots, stats);
+    DynamicBatcher batcher("m", runner,
+                           {.maxBatchSize = 8, .maxQueueDelayUs = 600'000'000, .maxQueueSize = 8},
+                           slots, stats);
     Pending p;
     QVERIFY(batcher.submit(requestFor(1, p)).isOk());
     QCOMPARE(p.future.wait_for(5s), std::future_status::ready);
@@ -108,16 +118,15 @@ void TestDynamicBatcher::loneRequestRunsAtOnce() {
 }
 
 void TestDynamicBatcher::concurrentRequestsShareOneForwardPass() {
-    GatedRunner runner;
-    ExecutionSlots slots(1);
-    LiveStats stats;
-    DynamicBatcher batcher("m", runner, {.maxBatchSize = 4, .maxQueueDelayUs = 600'000'000,
-                                         .maxQueueSize = 16}, slots, stats);
+    Rig rig({.maxBatchSize = 4, .maxQueueDelayUs = 600'000'000, .maxQueueSize = 16});
+    GatedRunner& runner = rig.runner;
+    DynamicBatcher& batcher = rig.batcher;
     Pending first;
     QVERIFY(batcher.submit(requestFor(0, first)).isOk());
     QVERIFY(runner.waitForBatches(1));  // the first batch is held inside the model
     std::array<Pending, 4> queued;
-    for (int i = 0; i < 4; ++i) QVERIFY(batcher.submit(requestFor(float(i), queued[i])).isOk());
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(batcher.submit(requestFor(float(i), queued[i])).isOk());
     QCOMPARE(batcher.queueDepth(), 4);
     runner.open();
     for (auto& p : queued) {
@@ -129,16 +138,15 @@ void TestDynamicBatcher::concurrentRequestsShareOneForwardPass() {
 }
 
 void TestDynamicBatcher::resultsAreSplitBackToTheirRequests() {
-    GatedRunner runner;
-    ExecutionSlots slots(1);
-    LiveStats stats;
-    DynamicBatcher batcher("m", runner, {.maxBatchSize = 3, .maxQueueDelayUs = 600'000'000,
-                                         .maxQueueSize = 16}, slots, stats);
+    Rig rig({.maxBatchSize = 3, .maxQueueDelayUs = 600'000'000, .maxQueueSize = 16});
+    GatedRunner& runner = rig.runner;
+    DynamicBatcher& batcher = rig.batcher;
     Pending blocker;
     QVERIFY(batcher.submit(requestFor(0, blocker)).isOk());
     QVERIFY(runner.waitForBatches(1));
     std::array<Pending, 3> queued;
-    for (int i = 0; i < 3; ++i) QVERIFY(batcher.submit(requestFor(float(10 * i), queued[i])).isOk());
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(batcher.submit(requestFor(float(10 * i), queued[i])).isOk());
     runner.open();
     for (int i = 0; i < 3; ++i) {
         const auto result = await(queued[i]);
@@ -150,11 +158,9 @@ void TestDynamicBatcher::resultsAreSplitBackToTheirRequests() {
 }
 
 void TestDynamicBatcher::fullQueueIsRefusedAtOnce() {
-    GatedRunner runner;
-    ExecutionSlots slots(1);
-    LiveStats stats;
-    DynamicBatcher batcher("m", runner, {.maxBatchSize = 1, .maxQueueDelayUs = 0, .maxQueueSize = 2},
-                           slots, stats);
+    Rig rig({.maxBatchSize = 1, .maxQueueDelayUs = 0, .maxQueueSize = 2});
+    GatedRunner& runner = rig.runner;
+    DynamicBatcher& batcher = rig.batcher;
     Pending running;
     QVERIFY(batcher.submit(requestFor(0, running)).isOk());
     QVERIFY(runner.waitForBatches(1));
@@ -172,11 +178,9 @@ void TestDynamicBatcher::fullQueueIsRefusedAtOnce() {
 }
 
 void TestDynamicBatcher::expiredDeadlineNeverRuns() {
-    GatedRunner runner;
-    ExecutionSlots slots(1);
-    LiveStats stats;
-    DynamicBatcher batcher("m", runner, {.maxBatchSize = 4, .maxQueueDelayUs = 0, .maxQueueSize = 8},
-                           slots, stats);
+    Rig rig({.maxBatchSize = 4, .maxQueueDelayUs = 0, .maxQueueSize = 8});
+    GatedRunner& runner = rig.runner;
+    DynamicBatcher& batcher = rig.batcher;
     Pending blocker;
     QVERIFY(batcher.submit(requestFor(0, blocker)).isOk());
     QVERIFY(runner.waitForBatches(1));
@@ -191,11 +195,9 @@ void TestDynamicBatcher::expiredDeadlineNeverRuns() {
 }
 
 void TestDynamicBatcher::failingBatchFailsOnlyItsOwnRequests() {
-    GatedRunner runner;
-    ExecutionSlots slots(1);
-    LiveStats stats;
-    DynamicBatcher batcher("m", runner, {.maxBatchSize = 1, .maxQueueDelayUs = 0, .maxQueueSize = 8},
-                           slots, stats);
+    Rig rig({.maxBatchSize = 1, .maxQueueDelayUs = 0, .maxQueueSize = 8});
+    GatedRunner& runner = rig.runner;
+    DynamicBatcher& batcher = rig.batcher;
     Pending blocker, bad, good;
     QVERIFY(batcher.submit(requestFor(0, blocker)).isOk());
     QVERIFY(runner.waitForBatches(1));
@@ -210,11 +212,9 @@ void TestDynamicBatcher::failingBatchFailsOnlyItsOwnRequests() {
 }
 
 void TestDynamicBatcher::drainWaitRunsQueuedWork() {
-    GatedRunner runner;
-    ExecutionSlots slots(1);
-    LiveStats stats;
-    DynamicBatcher batcher("m", runner, {.maxBatchSize = 1, .maxQueueDelayUs = 0, .maxQueueSize = 8},
-                           slots, stats);
+    Rig rig({.maxBatchSize = 1, .maxQueueDelayUs = 0, .maxQueueSize = 8});
+    GatedRunner& runner = rig.runner;
+    DynamicBatcher& batcher = rig.batcher;
     Pending a, b;
     QVERIFY(batcher.submit(requestFor(1, a)).isOk());
     QVERIFY(runner.waitForBatches(1));
@@ -230,11 +230,9 @@ void TestDynamicBatcher::drainWaitRunsQueuedWork() {
 }
 
 void TestDynamicBatcher::drainAbortAnswersQueuedWorkUnavailable() {
-    GatedRunner runner;
-    ExecutionSlots slots(1);
-    LiveStats stats;
-    DynamicBatcher batcher("m", runner, {.maxBatchSize = 1, .maxQueueDelayUs = 0, .maxQueueSize = 8},
-                           slots, stats);
+    Rig rig({.maxBatchSize = 1, .maxQueueDelayUs = 0, .maxQueueSize = 8});
+    GatedRunner& runner = rig.runner;
+    DynamicBatcher& batcher = rig.batcher;
     Pending a, b;
     QVERIFY(batcher.submit(requestFor(1, a)).isOk());
     QVERIFY(runner.waitForBatches(1));
