@@ -21,13 +21,6 @@ using std::chrono::microseconds;
 constexpr std::string_view kRequestIdHeader = "X-Request-Id";
 constexpr std::string_view kTimeoutHeader = "X-Request-Timeout-Ms";
 
-HttpResponse jsonResponse(int status, std::string body) {
-    HttpResponse response;
-    response.status = status;
-    response.body = std::move(body);
-    return response;
-}
-
 bool isJsonContentType(std::string_view value) {
     const auto semicolon = value.find(';');
     std::string_view type = value.substr(0, semicolon);
@@ -81,78 +74,39 @@ Result<std::int64_t> parseVersionParam(std::string_view text) {
 
 }  // namespace
 
-struct ApiRoutes::Call {
-    HttpRequest request;
-    Responder responder;
-    std::string requestId;
-    SteadyClock::time_point receivedAt = SteadyClock::now();
-    PathParams params;
-    std::atomic<int>* pending = nullptr;
-    Metrics* metrics = nullptr;
-    // What the metrics label an answer with, filled in as the request is understood. The model
-    // is set only once the repository resolved it, so clients cannot mint new series.
-    std::string_view route;
-    std::string apiVersion;
-    const ModelVersion* served = nullptr;
-    InferenceTiming timing;
-    std::optional<Principal> principal;  // set once authenticated; empty on public routes
-    std::string clientAddress;           // the peer, or X-Forwarded-For from a trusted proxy
-    HeaderList limitHeaders;             // RateLimit / RateLimit-Policy of the admitted client
-
-    Call(HttpRequest&& req, Responder res) : request(std::move(req)), responder(std::move(res)) {}
-
-    void reply(HttpResponse&& response) {
-        if (metrics != nullptr)
-            recordMetrics(response.status);
-        response.withHeader(std::string(kRequestIdHeader), requestId);
-        for (auto& header : limitHeaders) response.headers.push_back(std::move(header));
-        responder.send(std::move(response));
-        pending->fetch_sub(1);
-    }
-    void fail(const Status& status, std::string_view requiredScope = {}) {
-        if (metrics != nullptr)
-            metrics->recordRejection(status.reason());
-        reply(errorResponse(status, requiredScope));
-    }
-
-private:
-    void recordMetrics(int httpStatus) const {
-        metrics->recordRequest(
-            {.route = route,
-             .apiVersion = apiVersion,
-             .model = served != nullptr ? std::string_view(served->model()) : std::string_view(),
-             .version = served != nullptr ? served->version() : 0,
-             .httpStatus = httpStatus,
-             .total = duration_cast<microseconds>(SteadyClock::now() - receivedAt),
-             .queue = timing.queue,
-             .compute = timing.compute,
-             .batchSize = timing.batchSize});
-    }
-};
-
 // ---------------------------------------------------------------------------------------------
 // The route table. Access::Public marks the only routes reachable without credentials.
-std::vector<ApiRoutes::Route> ApiRoutes::routeTable() {
+std::vector<RouteEntry> ApiRoutes::routeTable() {
     using A = Access;
-    return {
-        {{"GET", "/healthz", A::Public}, &ApiRoutes::serveHealthz},
-        {{"GET", "/readyz", A::Public}, &ApiRoutes::serveReadyz},
-        {{"GET", "/api/v1/health", A::Metrics}, &ApiRoutes::serveHealthDetail},
-        {{"GET", "/metrics", A::Metrics}, &ApiRoutes::serveMetrics},
-        {{"POST", "/api/{api}/ia/predict", A::Predict, true}, &ApiRoutes::servePredict},
-        // Open Inference Protocol (KServe v2)
-        {{"GET", "/v2", A::Predict}, &ApiRoutes::serveOipServer},
-        {{"GET", "/v2/health/live", A::Public}, &ApiRoutes::serveOipLive},
-        {{"GET", "/v2/health/ready", A::Public}, &ApiRoutes::serveOipReady},
-        {{"GET", "/v2/models/{model}", A::Predict}, &ApiRoutes::serveOipModel},
-        {{"GET", "/v2/models/{model}/ready", A::Predict}, &ApiRoutes::serveOipModelReady},
-        {{"POST", "/v2/models/{model}/infer", A::Predict, true}, &ApiRoutes::serveOipInfer},
-        {{"GET", "/v2/models/{model}/versions/{version}", A::Predict}, &ApiRoutes::serveOipModel},
-        {{"GET", "/v2/models/{model}/versions/{version}/ready", A::Predict},
-         &ApiRoutes::serveOipModelReady},
-        {{"POST", "/v2/models/{model}/versions/{version}/infer", A::Predict, true},
-         &ApiRoutes::serveOipInfer},
+    auto on = [this](void (ApiRoutes::*handler)(const ApiCallPtr&)) {
+        return [this, handler](const ApiCallPtr& call) { (this->*handler)(call); };
     };
+    std::vector<RouteEntry> table{
+        {{"GET", "/healthz", A::Public}, on(&ApiRoutes::serveHealthz)},
+        {{"GET", "/readyz", A::Public}, on(&ApiRoutes::serveReadyz)},
+        {{"GET", "/api/v1/health", A::Metrics}, on(&ApiRoutes::serveHealthDetail)},
+        {{"GET", "/metrics", A::Metrics}, on(&ApiRoutes::serveMetrics)},
+        {{"POST", "/api/{api}/ia/predict", A::Predict, true}, on(&ApiRoutes::servePredict)},
+        // Open Inference Protocol (KServe v2)
+        {{"GET", "/v2", A::Predict}, on(&ApiRoutes::serveOipServer)},
+        {{"GET", "/v2/health/live", A::Public}, on(&ApiRoutes::serveOipLive)},
+        {{"GET", "/v2/health/ready", A::Public}, on(&ApiRoutes::serveOipReady)},
+        {{"GET", "/v2/models/{model}", A::Predict}, on(&ApiRoutes::serveOipModel)},
+        {{"GET", "/v2/models/{model}/ready", A::Predict}, on(&ApiRoutes::serveOipModelReady)},
+        {{"POST", "/v2/models/{model}/infer", A::Predict, true}, on(&ApiRoutes::serveOipInfer)},
+        {{"GET", "/v2/models/{model}/versions/{version}", A::Predict},
+         on(&ApiRoutes::serveOipModel)},
+        {{"GET", "/v2/models/{model}/versions/{version}/ready", A::Predict},
+         on(&ApiRoutes::serveOipModelReady)},
+        {{"POST", "/v2/models/{model}/versions/{version}/infer", A::Predict, true},
+         on(&ApiRoutes::serveOipInfer)},
+    };
+    // Routes of the other parts of the server (rollout, administration, statistics).
+    for (RouteGroup* group : m_context.routeGroups) {
+        for (auto& entry : group->routes())
+            table.push_back(std::move(entry));
+    }
+    return table;
 }
 // ---------------------------------------------------------------------------------------------
 
@@ -173,7 +127,7 @@ std::string ApiRoutes::nextRequestId() {
 }
 
 void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
-    auto call = std::make_shared<Call>(std::move(request), std::move(responder));
+    auto call = std::make_shared<ApiCall>(std::move(request), std::move(responder));
     call->pending = &m_pending;
     call->metrics = m_context.metrics;
     m_pending.fetch_add(1);
@@ -185,7 +139,7 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
         return call->fail(path.status());
 
     std::string allow;
-    for (const Route& route : m_routes) {
+    for (const RouteEntry& route : m_routes) {
         PathParams params;
         if (!matchPattern(route.info.pattern, *path, params))
             continue;
@@ -202,7 +156,8 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
             call->clientAddress = m_context.gate->clientAddress(
                 call->request.remoteAddress, call->request.header("X-Forwarded-For"));
             const RateLimitDecision admitted = m_context.gate->admitAddress(call->clientAddress);
-            if (!admitted.allowed) return failLimited(call, {&admitted, 1});
+            if (!admitted.allowed)
+                return failLimited(call, {&admitted, 1});
         }
         try {
             // Before anything looks at the body: an unauthenticated caller learns nothing more.
@@ -212,7 +167,7 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
                 return call->reply(transportError(415, "unsupported_media_type",
                                                   "the body must be application/json"));
             }
-            return (this->*route.handler)(call);
+            return route.handler(call);
         } catch (const std::exception& error) {
             // A bug in a handler must cost one 500, not the connection or the drain count.
             qCWarning(lcHttp, "%s %s: %s", call->request.method.c_str(), path->c_str(),
@@ -229,7 +184,7 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
     call->fail(notFound("no route for " + *path, "route_not_found"));
 }
 
-bool ApiRoutes::authorize(const CallPtr& call, Access access) {
+bool ApiRoutes::authorize(const ApiCallPtr& call, Access access) {
     if (access == Access::Public || m_context.authenticator == nullptr)
         return true;
     // A source that keeps failing is refused before any signature or hash work is spent on it.
@@ -244,7 +199,8 @@ bool ApiRoutes::authorize(const CallPtr& call, Access access) {
     // never accepted, since URLs end up in logs and browser history.
     auto principal = m_context.authenticator->authenticate(call->request.header("Authorization"));
     if (!principal.isOk()) {
-        if (m_context.gate != nullptr) m_context.gate->recordAuthFailure(call->clientAddress);
+        if (m_context.gate != nullptr)
+            m_context.gate->recordAuthFailure(call->clientAddress);
         call->fail(principal.status());
         return false;
     }
@@ -266,7 +222,7 @@ bool ApiRoutes::authorize(const CallPtr& call, Access access) {
                 return false;
             }
         }
-        call->limitHeaders = rateLimitHeaders(decisions);
+        call->extraHeaders = rateLimitHeaders(decisions);
     }
     call->principal = std::move(principal).value();
     return true;
@@ -274,11 +230,12 @@ bool ApiRoutes::authorize(const CallPtr& call, Access access) {
 
 // 429 with Retry-After and the RateLimit fields of every policy that applied; distinct codes
 // (rate_limited, quota_exceeded) so a client can tell a burst from an exhausted quota.
-void ApiRoutes::failLimited(const CallPtr& call, std::span<const RateLimitDecision> decisions) {
+void ApiRoutes::failLimited(const ApiCallPtr& call, std::span<const RateLimitDecision> decisions) {
     const auto denied = std::find_if(decisions.begin(), decisions.end(),
                                      [](const RateLimitDecision& d) { return !d.allowed; });
     const Status status = denied->toStatus();
-    if (m_context.metrics != nullptr) m_context.metrics->recordRejection(status.reason());
+    if (m_context.metrics != nullptr)
+        m_context.metrics->recordRejection(status.reason());
     HttpResponse response = errorResponse(status);
     for (auto& header : rateLimitHeaders(decisions, RetryAfterField::Omit)) {
         response.headers.push_back(std::move(header));
@@ -286,7 +243,7 @@ void ApiRoutes::failLimited(const CallPtr& call, std::span<const RateLimitDecisi
     call->reply(std::move(response));
 }
 
-bool ApiRoutes::authorizeModel(const CallPtr& call, std::string_view model) {
+bool ApiRoutes::authorizeModel(const ApiCallPtr& call, std::string_view model) {
     if (!call->principal || call->principal->mayUseModel(model))
         return true;
     call->fail({StatusCode::PermissionDenied, "this credential may not use this model",
@@ -295,25 +252,26 @@ bool ApiRoutes::authorizeModel(const CallPtr& call, std::string_view model) {
     return false;
 }
 
-void ApiRoutes::serveHealthz(const CallPtr& call) {
+void ApiRoutes::serveHealthz(const ApiCallPtr& call) {
     call->reply(jsonResponse(200, R"({"status":"alive"})"));
 }
 
-void ApiRoutes::serveReadyz(const CallPtr& call) {
+void ApiRoutes::serveReadyz(const ApiCallPtr& call) {
     bool ready = false;
     std::string body = encodeReadiness(m_context.models, ready);
     call->reply(jsonResponse(ready ? 200 : 503, std::move(body)));
 }
 
-void ApiRoutes::serveHealthDetail(const CallPtr& call) {
+void ApiRoutes::serveHealthDetail(const ApiCallPtr& call) {
     const double uptime =
         std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
-    call->reply(jsonResponse(200, encodeHealth(m_context.models, m_context.runtime, m_routing,
-                                               m_context.address(), uptime, m_context.log,
-                                               m_context.driftJson ? m_context.driftJson() : std::string())));
+    call->reply(jsonResponse(
+        200,
+        encodeHealth(m_context.models, m_context.runtime, m_routing, m_context.address(), uptime,
+                     m_context.log, m_context.driftJson ? m_context.driftJson() : std::string())));
 }
 
-void ApiRoutes::serveMetrics(const CallPtr& call) {
+void ApiRoutes::serveMetrics(const ApiCallPtr& call) {
     if (m_context.metrics == nullptr)
         return call->fail(notFound("metrics are off", "route_not_found"));
     ScrapeContext scrape;
@@ -332,7 +290,8 @@ void ApiRoutes::serveMetrics(const CallPtr& call) {
     }
     if (m_context.log != nullptr)
         scrape.inferenceLogRowsDropped = m_context.log->counters().rowsDropped;
-    if (m_context.addDriftGauges) m_context.addDriftGauges(scrape);
+    if (m_context.addDriftGauges)
+        m_context.addDriftGauges(scrape);
     scrape.uptimeSeconds =
         std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
     HttpResponse response;
@@ -456,7 +415,7 @@ void fillPrediction(InferenceRecord& record, EncodedPredictions&& predictions) {
 
 }  // namespace
 
-void ApiRoutes::servePredict(const CallPtr& call) {
+void ApiRoutes::servePredict(const ApiCallPtr& call) {
     const std::string api(call->params.get("api").value_or(""));
     if (!m_routing.knowsApiVersion(api)) {
         return call->fail(notFound("unknown API version \"" + api + "\"", "unknown_api_version"));
@@ -511,17 +470,17 @@ void ApiRoutes::servePredict(const CallPtr& call) {
                  });
 }
 
-void ApiRoutes::serveOipServer(const CallPtr& call) {
+void ApiRoutes::serveOipServer(const ApiCallPtr& call) {
     call->reply(jsonResponse(
         200, json{{"name", "atalaya"}, {"version", ATALAYA_VERSION}, {"extensions", json::array()}}
                  .dump()));
 }
 
-void ApiRoutes::serveOipLive(const CallPtr& call) {
+void ApiRoutes::serveOipLive(const ApiCallPtr& call) {
     call->reply(jsonResponse(200, R"({"live":true})"));
 }
 
-void ApiRoutes::serveOipReady(const CallPtr& call) {
+void ApiRoutes::serveOipReady(const ApiCallPtr& call) {
     const bool ready = m_context.models.allReady();
     call->reply(jsonResponse(ready ? 200 : 503, json{{"ready", ready}}.dump()));
 }
@@ -541,7 +500,7 @@ Result<std::shared_ptr<ModelVersion>> findFromParams(const ModelRepository& mode
 
 }  // namespace
 
-void ApiRoutes::serveOipModel(const CallPtr& call) {
+void ApiRoutes::serveOipModel(const ApiCallPtr& call) {
     if (!authorizeModel(call, call->params.get("model").value_or("")))
         return;
     auto version = findFromParams(m_context.models, call->params);
@@ -555,7 +514,7 @@ void ApiRoutes::serveOipModel(const CallPtr& call) {
     call->reply(jsonResponse(200, encodeOipModelMetadata((*version)->metadata(), ready)));
 }
 
-void ApiRoutes::serveOipModelReady(const CallPtr& call) {
+void ApiRoutes::serveOipModelReady(const ApiCallPtr& call) {
     if (!authorizeModel(call, call->params.get("model").value_or("")))
         return;
     auto version = findFromParams(m_context.models, call->params);
@@ -569,7 +528,7 @@ void ApiRoutes::serveOipModelReady(const CallPtr& call) {
         503, json{{"name", call->params.get("model").value_or("")}, {"ready", false}}.dump()));
 }
 
-void ApiRoutes::serveOipInfer(const CallPtr& call) {
+void ApiRoutes::serveOipInfer(const ApiCallPtr& call) {
     if (!authorizeModel(call, call->params.get("model").value_or("")))
         return;
     const auto& limits = m_context.config.json;

@@ -10,14 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "http/ApiCall.h"
 #include "http/HealthReport.h"
 #include "http/HttpMessage.h"
 #include "http/Router.h"
 #include "http/VersionRouting.h"
 #include "inference/ModelRepository.h"
 #include "security/Authenticator.h"
-#include "telemetry/InferenceRecord.h"
 #include "security/TrafficGate.h"
+#include "telemetry/InferenceRecord.h"
 #include "telemetry/Metrics.h"
 
 namespace atalaya::http {
@@ -32,7 +33,7 @@ struct ApiContext {
     // queue_full), on the IO thread, before the answer is sent. Not owned; outlives the routes.
     InferenceSink* sink = nullptr;
     const InferenceSink* log = nullptr;  // the inference log alone, for its counters; null if off
-    Metrics* metrics = nullptr;  // Prometheus counters; recorded for every routed answer
+    Metrics* metrics = nullptr;          // Prometheus counters; recorded for every routed answer
     // When set, every route not marked Access::Public needs credentials it accepts, with the
     // route's scope. Not owned; outlives the routes. Null only with security off.
     const Authenticator* authenticator = nullptr;
@@ -40,6 +41,9 @@ struct ApiContext {
     TrafficGate* gate = nullptr;
     std::function<std::string()> driftJson;  // drift reports and alerts for /api/v1/health
     std::function<void(ScrapeContext&)> addDriftGauges;  // drift scores for /metrics
+    // Route groups of other parts of the server, appended to the table. Not owned; outlive
+    // the routes.
+    std::vector<RouteGroup*> routeGroups;
 };
 
 // The route table and its handlers: every public route of the server, parsed into typed
@@ -59,36 +63,29 @@ public:
     int pendingRequests() const { return m_pending.load(); }
 
 private:
-    struct Call;
-    using CallPtr = std::shared_ptr<Call>;
-    struct Route {
-        RouteInfo info;
-        void (ApiRoutes::*handler)(const CallPtr&);
-    };
-
-    void serveHealthz(const CallPtr& call);
-    void serveReadyz(const CallPtr& call);
-    void serveHealthDetail(const CallPtr& call);
-    void serveMetrics(const CallPtr& call);
-    void servePredict(const CallPtr& call);
-    void serveOipServer(const CallPtr& call);
-    void serveOipLive(const CallPtr& call);
-    void serveOipReady(const CallPtr& call);
-    void serveOipModel(const CallPtr& call);
-    void serveOipModelReady(const CallPtr& call);
-    void serveOipInfer(const CallPtr& call);
+    void serveHealthz(const ApiCallPtr& call);
+    void serveReadyz(const ApiCallPtr& call);
+    void serveHealthDetail(const ApiCallPtr& call);
+    void serveMetrics(const ApiCallPtr& call);
+    void servePredict(const ApiCallPtr& call);
+    void serveOipServer(const ApiCallPtr& call);
+    void serveOipLive(const ApiCallPtr& call);
+    void serveOipReady(const ApiCallPtr& call);
+    void serveOipModel(const ApiCallPtr& call);
+    void serveOipModelReady(const ApiCallPtr& call);
+    void serveOipInfer(const ApiCallPtr& call);
 
     std::string nextRequestId();
     // False (and the call answered 401/403) unless the caller may use the route.
-    bool authorize(const CallPtr& call, Access access);
-    void failLimited(const CallPtr& call, std::span<const RateLimitDecision> decisions);
+    bool authorize(const ApiCallPtr& call, Access access);
+    void failLimited(const ApiCallPtr& call, std::span<const RateLimitDecision> decisions);
     // False (and the call answered 403) when the caller's principal may not use `model`.
-    bool authorizeModel(const CallPtr& call, std::string_view model);
-    static std::vector<Route> routeTable();
+    bool authorizeModel(const ApiCallPtr& call, std::string_view model);
+    std::vector<RouteEntry> routeTable();
 
     ApiContext m_context;
     VersionRouting m_routing;
-    const std::vector<Route> m_routes;
+    const std::vector<RouteEntry> m_routes;
     std::atomic<int> m_pending{0};
     std::atomic<std::uint64_t> m_requestCounter{0};
     std::string m_requestIdPrefix;
