@@ -11,6 +11,9 @@
 #include "inference/BlasInfo.h"
 #include "inference/ExecutionSlots.h"
 #include "inference/ModelRepository.h"
+#include "rollout/RolloutManager.h"
+#include "rollout/RolloutRoutes.h"
+#include "rollout/VersionValidation.h"
 #include "security/ApiKeyStore.h"
 #include "security/BearerAuthenticator.h"
 #include "security/JwtVerifier.h"
@@ -74,6 +77,7 @@ public:
         }
 
         ATALAYA_RETURN_IF_ERROR(openSecurity());
+        ATALAYA_RETURN_IF_ERROR(openRollout());
         InferenceSink* sink = openDriftMonitor();
 
         http::ApiContext context{.models = m_models,
@@ -86,7 +90,9 @@ public:
                                  .authenticator = m_authenticator.get(),
                                  .gate = m_gate.get(),
                                  .driftJson = [this] { return m_drift ? driftJson() : std::string(); },
-                                 .addDriftGauges = [this](ScrapeContext& scrape) { addDriftGauges(scrape); }};
+                                 .addDriftGauges = [this](ScrapeContext& scrape) { addDriftGauges(scrape); },
+                                 .routeGroups = {m_rolloutRoutes.get()},
+                                 .router = m_rollout.get()};
         for (const auto& warning : context.runtime.warnings)
             qCWarning(lcServer, "%s", warning.c_str());
         qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
@@ -110,6 +116,7 @@ public:
         ATALAYA_RETURN_IF_ERROR(m_http->start());
         qCInfo(lcServer, "listening on http://%s", address().c_str());
         m_loader = std::thread([this] { m_models.loadPending(); });
+        m_rollout->start();
         m_running = true;
         return Status::ok();
     }
@@ -122,6 +129,7 @@ public:
         m_http->stopAccepting();
         if (m_loader.joinable())
             m_loader.join();
+        m_rollout->stop();
         m_models.stopAll(drain);
         if (drain == Drain::Wait)
             waitForAnswers();
@@ -153,6 +161,21 @@ public:
     }
 
 private:
+    // Routing policies resume from <dataDir>/rollout.sqlite; a version validates (schema, smoke
+    // set) before it serves.
+    Status openRollout() {
+        m_models.setValidator(rollout::makeVersionValidator(m_config.json));
+        ATALAYA_ASSIGN_OR_RETURN(auto store,
+                                 rollout::RolloutStore::open(m_config.dataDir / "rollout.sqlite"));
+        ATALAYA_ASSIGN_OR_RETURN(
+            m_rollout, rollout::RolloutManager::create({.pins = m_config.apiVersions,
+                                                        .models = &m_models,
+                                                        .store = std::move(store)}));
+        m_rolloutRoutes =
+            std::make_unique<rollout::RolloutRoutes>(m_models, *m_rollout, m_config.json);
+        return Status::ok();
+    }
+
     Status openSecurity() {
         const SecurityConfig& security = m_config.security;
         if (!security.enabled) {
@@ -265,6 +288,8 @@ private:
     std::unique_ptr<InferenceLog> m_log;  // before m_api: the routes hold a pointer to it
     std::unique_ptr<DriftMonitor> m_drift;
     std::unique_ptr<FanOutSink> m_fanOut;
+    std::unique_ptr<rollout::RolloutManager> m_rollout;       // before m_api: it routes requests
+    std::unique_ptr<rollout::RolloutRoutes> m_rolloutRoutes;  // its worker answers requests
     std::unique_ptr<http::ApiRoutes> m_api;
     std::unique_ptr<http::HttpServer> m_http;
     std::thread m_loader;

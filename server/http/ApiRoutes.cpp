@@ -112,7 +112,8 @@ std::vector<RouteEntry> ApiRoutes::routeTable() {
 
 ApiRoutes::ApiRoutes(ApiContext context)
     : m_context(std::move(context))
-    , m_routing(m_context.config.apiVersions)
+    , m_staticRouting(m_context.config.apiVersions)
+    , m_router(m_context.router != nullptr ? m_context.router : &m_staticRouting)
     , m_routes(routeTable()) {
     std::random_device seed;
     char prefix[16];
@@ -267,7 +268,7 @@ void ApiRoutes::serveHealthDetail(const ApiCallPtr& call) {
         std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
     call->reply(jsonResponse(
         200,
-        encodeHealth(m_context.models, m_context.runtime, m_routing, m_context.address(), uptime,
+        encodeHealth(m_context.models, m_context.runtime, *m_router, m_context.address(), uptime,
                      m_context.log, m_context.driftJson ? m_context.driftJson() : std::string())));
 }
 
@@ -350,16 +351,18 @@ std::string clientOf(const Call& call) {
 // `encode(result, total, record)` turns a successful result into the response body and, when
 // `record` is not null, fills its prediction fields. With a sink, every outcome from here on
 // (answer, model error, deadline, queue_full) is recorded before it is sent.
+// `onFailure(total)`, when set, hears of every outcome that is not a success.
 template <class Call, class Encode>
 void runInference(const std::shared_ptr<Call>& call, std::shared_ptr<ModelVersion> version,
                   std::vector<HostTensor>&& inputs, std::optional<SteadyClock::time_point> deadline,
-                  InferenceSink* sink, std::shared_ptr<LogDraft> draft, Encode encode) {
+                  InferenceSink* sink, std::shared_ptr<LogDraft> draft, Encode encode,
+                  std::function<void(microseconds)> onFailure = {}) {
     call->served = version.get();
     InferenceRequest request;
     request.inputs = std::move(inputs);
     request.deadline = deadline;
-    request.onDone = [call, version, encode, sink, draft](InferenceResult&& result) {
-        call->responder.onIoThread([call, version, encode, sink, draft,
+    request.onDone = [call, version, encode, sink, draft, onFailure](InferenceResult&& result) {
+        call->responder.onIoThread([call, version, encode, sink, draft, onFailure,
                                     result = std::move(result)] {
             const auto total = duration_cast<microseconds>(SteadyClock::now() - call->receivedAt);
             version->stats().recordRequest(total, result.status.isOk());
@@ -373,6 +376,8 @@ void runInference(const std::shared_ptr<Call>& call, std::shared_ptr<ModelVersio
                 response.body = encode(result, total, record ? &*record : nullptr);
             } else {
                 response = errorResponse(result.status);
+                if (onFailure)
+                    onFailure(total);
             }
             if (record)
                 sendRecord(*sink, std::move(*record), response, result.status);
@@ -383,6 +388,8 @@ void runInference(const std::shared_ptr<Call>& call, std::shared_ptr<ModelVersio
     if (!submitted.isOk()) {
         const auto total = duration_cast<microseconds>(SteadyClock::now() - call->receivedAt);
         version->stats().recordRequest(total, false);
+        if (onFailure)
+            onFailure(total);
         HttpResponse response = errorResponse(submitted);
         if (sink != nullptr) {
             sendRecord(*sink,
@@ -413,11 +420,54 @@ void fillPrediction(InferenceRecord& record, EncodedPredictions&& predictions) {
     record.predictionsJson = std::move(predictions.json);
 }
 
+// Sends a copy of a request to a shadow version. Its outcome goes to the router (agreement
+// with the client's answer) and to the log as route "shadow"; nobody waits for it, and a
+// shadow that is full or failing costs the client nothing.
+void runShadow(const ApiCallPtr& call, TrafficRouter& router, std::shared_ptr<ModelVersion> shadow,
+               std::vector<HostTensor>&& inputs, InferenceSink* sink, LogDraft draft) {
+    auto submittedAt = std::make_shared<SteadyClock::time_point>(SteadyClock::now());
+    InferenceRequest request;
+    request.inputs = std::move(inputs);
+    request.onDone = [call, &router, shadow, sink, submittedAt,
+                      draft = std::make_shared<LogDraft>(std::move(draft))](InferenceResult&& result) {
+        call->responder.onIoThread([call, &router, shadow, sink, submittedAt, draft,
+                                    result = std::move(result)] {
+            const auto took = duration_cast<microseconds>(SteadyClock::now() - *submittedAt);
+            shadow->stats().recordRequest(took, result.status.isOk());
+            EncodedPredictions predictions;
+            if (result.status.isOk())
+                predictions = encodePredictions(shadow->metadata(), result);
+            router.observe({.api = call->apiVersion,
+                            .model = shadow->model(),
+                            .version = shadow->version(),
+                            .shadow = true,
+                            .ok = result.status.isOk(),
+                            .latency = took,
+                            .label = predictions.label,
+                            .score = predictions.score,
+                            .requestId = call->requestId});
+            if (sink == nullptr)
+                return;
+            InferenceRecord record = startRecord(*draft, call->requestId, clientOf(*call),
+                                                 *shadow, result.timing, took);
+            HttpResponse response;
+            if (result.status.isOk()) {
+                fillPrediction(record, std::move(predictions));
+            } else {
+                response = errorResponse(result.status);
+            }
+            sendRecord(*sink, std::move(record), response, result.status);
+        });
+    };
+    // A refused submit (queue full, draining) is simply a shadow request that did not happen.
+    (void)shadow->batcher().submit(std::move(request));
+}
+
 }  // namespace
 
 void ApiRoutes::servePredict(const ApiCallPtr& call) {
     const std::string api(call->params.get("api").value_or(""));
-    if (!m_routing.knowsApiVersion(api)) {
+    if (!m_router->knowsApiVersion(api)) {
         return call->fail(notFound("unknown API version \"" + api + "\"", "unknown_api_version"));
     }
     call->apiVersion = api;
@@ -430,8 +480,14 @@ void ApiRoutes::servePredict(const ApiCallPtr& call) {
         return call->fail(envelope.status());
     if (!authorizeModel(call, envelope->model))
         return;
-    auto version =
-        m_context.models.find(envelope->model, m_routing.pinnedVersion(api, envelope->model));
+    // Sticky per caller: a credential keeps its canary side, and so does an address.
+    const std::string_view clientKey =
+        call->principal ? std::string_view(call->principal->clientId)
+                        : std::string_view(call->clientAddress.empty() ? call->request.remoteAddress
+                                                                       : call->clientAddress);
+    RouteDecision decision = m_router->route(api, envelope->model, clientKey);
+    for (auto& header : decision.headers) call->extraHeaders.push_back(std::move(header));
+    auto version = m_context.models.find(envelope->model, decision.version);
     if (!version.isOk())
         return call->fail(version.status());
     auto deadline =
@@ -455,19 +511,49 @@ void ApiRoutes::servePredict(const ApiCallPtr& call) {
                      .inputsJson = envelope->instances->dump(),
                      .instances = static_cast<int>(envelope->instances->size())});
     }
+    if (decision.shadow && *decision.shadow != (*version)->version()) {
+        // The shadow decodes with its own metadata: a version with another schema is refused
+        // at load for existing routes, so the same instances fit.
+        auto shadow = m_context.models.find(envelope->model, decision.shadow);
+        if (shadow.isOk()) {
+            auto copy = decodeInstances(*envelope->instances, (*shadow)->metadata(),
+                                        (*shadow)->tokenizer(), limits);
+            if (copy.isOk()) {
+                LogDraft shadowDraft = draft ? *draft : LogDraft{};
+                shadowDraft.route = "shadow";
+                runShadow(call, *m_router, *shadow, std::move(copy).value(), m_context.sink,
+                          std::move(shadowDraft));
+            }
+        }
+    }
     const ModelVersion* served = version->get();
-    runInference(call, *version, std::move(inputs).value(), *deadline, m_context.sink,
-                 std::move(draft),
-                 [reply, served](const InferenceResult& result, microseconds total,
+    TrafficRouter* router = m_router;
+    auto observe = [router, call, served](bool ok, microseconds total, std::string_view label,
+                                          double score) {
+        router->observe({.api = call->apiVersion,
+                         .model = served->model(),
+                         .version = served->version(),
+                         .shadow = false,
+                         .ok = ok,
+                         .latency = total,
+                         .label = label,
+                         .score = score,
+                         .requestId = call->requestId});
+    };
+    runInference(
+        call, *version, std::move(inputs).value(), *deadline, m_context.sink, std::move(draft),
+        [reply, served, observe](const InferenceResult& result, microseconds total,
                                  InferenceRecord* record) {
-                     PredictReply timed = reply;
-                     timed.total = total;
-                     auto predictions = encodePredictions(served->metadata(), result);
-                     std::string body = encodePredictResponse(timed, predictions, result);
-                     if (record != nullptr)
-                         fillPrediction(*record, std::move(predictions));
-                     return body;
-                 });
+            PredictReply timed = reply;
+            timed.total = total;
+            auto predictions = encodePredictions(served->metadata(), result);
+            std::string body = encodePredictResponse(timed, predictions, result);
+            observe(true, total, predictions.label, predictions.score);
+            if (record != nullptr)
+                fillPrediction(*record, std::move(predictions));
+            return body;
+        },
+        [observe](microseconds total) { observe(false, total, {}, 0); });
 }
 
 void ApiRoutes::serveOipServer(const ApiCallPtr& call) {

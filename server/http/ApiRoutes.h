@@ -44,6 +44,9 @@ struct ApiContext {
     // Route groups of other parts of the server, appended to the table. Not owned; outlive
     // the routes.
     std::vector<RouteGroup*> routeGroups;
+    // Which version serves each predict request (rollout policies); null: the configured pins.
+    // Not owned; outlives the routes.
+    TrafficRouter* router = nullptr;
 };
 
 // The route table and its handlers: every public route of the server, parsed into typed
@@ -84,7 +87,8 @@ private:
     std::vector<RouteEntry> routeTable();
 
     ApiContext m_context;
-    VersionRouting m_routing;
+    VersionRouting m_staticRouting;  // when the context brings no router
+    TrafficRouter* m_router;
     const std::vector<RouteEntry> m_routes;
     std::atomic<int> m_pending{0};
     std::atomic<std::uint64_t> m_requestCounter{0};

@@ -62,7 +62,7 @@ json telemetryHealth(const InferenceSink* sink, std::vector<std::string>& warnin
 }  // namespace
 
 std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
-                         const VersionRouting& routing, const std::string& address,
+                         const TrafficRouter& routing, const std::string& address,
                          double uptimeSeconds, const InferenceSink* sink,
                          const std::string& driftJson) {
     json list = json::array();

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "http/VersionRouting.h"
+#include "http/TrafficRouter.h"
 #include "inference/BlasInfo.h"
 #include "inference/ModelRepository.h"
 #include "telemetry/InferenceRecord.h"
@@ -22,7 +22,7 @@ struct RuntimeReport {
 
 // GET /api/v1/health (docs/api.md). `sink` is the inference log, or null when it is off.
 std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
-                         const VersionRouting& routing, const std::string& address,
+                         const TrafficRouter& routing, const std::string& address,
                          double uptimeSeconds, const InferenceSink* sink,
                          const std::string& driftJson = {});
 

@@ -12,3 +12,12 @@ std::optional<std::int64_t> VersionRouting::pinnedVersion(std::string_view api,
 }
 
 }  // namespace atalaya::http
+
+namespace atalaya::http {
+
+RouteDecision VersionRouting::route(std::string_view api, std::string_view model,
+                                    std::string_view /*clientKey*/) const {
+    return RouteDecision{.version = pinnedVersion(api, model), .shadow = {}, .headers = {}};
+}
+
+}  // namespace atalaya::http

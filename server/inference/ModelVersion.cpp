@@ -66,14 +66,16 @@ std::string_view modelStateName(ModelState state) {
 }
 
 ModelVersion::ModelVersion(std::string model, std::int64_t version, std::filesystem::path modelDir)
-    : m_model(std::move(model)), m_version(version), m_modelDir(std::move(modelDir)) {}
+    : m_model(std::move(model)), m_version(version), m_modelDir(std::move(modelDir)) {
+    setState(ModelState::Loading, {});
+}
 
 ModelVersion::~ModelVersion() {
     if (m_batcher) m_batcher->stop(Drain::Abort);
 }
 
-void ModelVersion::load(ModelRunnerFactory& factory, const RunnerOptions& options,
-                        ExecutionSlots& slots) {
+Status ModelVersion::load(ModelRunnerFactory& factory, const RunnerOptions& options,
+                          ExecutionSlots& slots) {
     const auto started = std::chrono::steady_clock::now();
     Status status = loadAndValidate(factory, options);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -82,19 +84,34 @@ void ModelVersion::load(ModelRunnerFactory& factory, const RunnerOptions& option
         std::lock_guard lock(m_mutex);
         m_loadDuration = took;
     }
-    const std::string label = m_model + ":" + std::to_string(m_version);
     if (!status.isOk()) {
-        m_runner.reset();
-        qCWarning(lcModels, "%s FAILED after %lld ms: %s", label.c_str(),
-                  static_cast<long long>(took.count()), status.message().c_str());
-        setState(ModelState::Failed, status.message());
-        return;
+        markFailed(status);
+        return status;
     }
-    m_batcher = std::make_unique<DynamicBatcher>(label, *m_runner, m_metadata.batching, slots,
-                                                 m_stats);
-    qCInfo(lcModels, "%s READY in %lld ms (%s)", label.c_str(),
-           static_cast<long long>(took.count()), m_runner->describe().c_str());
+    m_batcher = std::make_unique<DynamicBatcher>(m_model + ":" + std::to_string(m_version),
+                                                 *m_runner, m_metadata.batching, slots, m_stats);
+    return Status::ok();
+}
+
+void ModelVersion::markReady() {
+    qCInfo(lcModels, "%s:%lld READY (loaded in %lld ms, %s)", m_model.c_str(),
+           static_cast<long long>(m_version),
+           static_cast<long long>(loadDuration().value_or(std::chrono::milliseconds(0)).count()),
+           m_runner ? m_runner->describe().c_str() : "");
     setState(ModelState::Ready, {});
+}
+
+void ModelVersion::markFailed(const Status& why) {
+    qCWarning(lcModels, "%s:%lld FAILED: %s", m_model.c_str(), static_cast<long long>(m_version),
+              why.message().c_str());
+    if (m_batcher) m_batcher->stop(Drain::Abort);
+    setState(ModelState::Failed, why.message());
+}
+
+void ModelVersion::markUnloaded(std::string reason) { setState(ModelState::Unloaded, std::move(reason)); }
+
+void ModelVersion::markDraining() {
+    if (state() == ModelState::Ready) setState(ModelState::Draining, {});
 }
 
 Status ModelVersion::loadAndValidate(ModelRunnerFactory& factory, const RunnerOptions& options) {
@@ -131,7 +148,7 @@ Status ModelVersion::warmUp() {
 }
 
 void ModelVersion::stop(Drain drain) {
-    if (state() == ModelState::Ready) setState(ModelState::Draining, {});
+    markDraining();
     if (m_batcher) m_batcher->stop(drain);
     if (state() == ModelState::Draining) setState(ModelState::Unloaded, {});
 }
@@ -140,6 +157,9 @@ void ModelVersion::setState(ModelState state, std::string reason) {
     {
         std::lock_guard lock(m_mutex);
         m_reason = std::move(reason);
+        m_sinceMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
     }
     m_state.store(state, std::memory_order_release);
 }
@@ -152,6 +172,21 @@ std::string ModelVersion::reason() const {
 std::optional<std::chrono::milliseconds> ModelVersion::loadDuration() const {
     std::lock_guard lock(m_mutex);
     return m_loadDuration;
+}
+
+std::int64_t ModelVersion::stateSinceMs() const {
+    std::lock_guard lock(m_mutex);
+    return m_sinceMs;
+}
+
+void ModelVersion::setValidation(Validation validation) {
+    std::lock_guard lock(m_mutex);
+    m_validation = validation;
+}
+
+ModelVersion::Validation ModelVersion::validation() const {
+    std::lock_guard lock(m_mutex);
+    return m_validation;
 }
 
 std::string ModelVersion::runnerDescription() const {

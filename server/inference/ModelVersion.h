@@ -34,9 +34,14 @@ public:
     ~ModelVersion();
 
     // Reads metadata, loads the model, runs a warm-up batch built from the declared inputs and
-    // checks the outputs against the declared ones. Failure leaves the version FAILED with the
-    // reason; it never throws.
-    void load(ModelRunnerFactory& factory, const RunnerOptions& options, ExecutionSlots& slots);
+    // checks the outputs against the declared ones, then starts the batcher. The version stays
+    // LOADING (its batcher usable, for validation) until markReady(); a failure leaves it
+    // FAILED with the reason. Never throws.
+    Status load(ModelRunnerFactory& factory, const RunnerOptions& options, ExecutionSlots& slots);
+    void markReady();
+    void markFailed(const Status& why);
+    void markDraining();
+    void markUnloaded(std::string reason);  // never loaded, on purpose (autoload false)
     void stop(Drain drain);
 
     const std::string& model() const { return m_model; }
@@ -45,6 +50,16 @@ public:
     std::string reason() const;
     std::optional<std::chrono::milliseconds> loadDuration() const;
     std::string runnerDescription() const;
+    std::int64_t stateSinceMs() const;  // Unix ms when the current state was entered
+
+    // What validation found before the version took traffic (rollout checks).
+    struct Validation {
+        int smokePassed = 0;
+        int smokeTotal = 0;
+        bool breaking = false;  // schema differs from the version served before it
+    };
+    void setValidation(Validation validation);
+    Validation validation() const;
 
     const ModelMetadata& metadata() const { return m_metadata; }
     DynamicBatcher& batcher() { return *m_batcher; }
@@ -61,8 +76,10 @@ private:
     const std::filesystem::path m_modelDir;
 
     std::atomic<ModelState> m_state{ModelState::Loading};
-    mutable std::mutex m_mutex;  // guards m_reason, m_loadDuration
+    mutable std::mutex m_mutex;  // guards m_reason, m_loadDuration, m_sinceMs, m_validation
     std::string m_reason;
+    std::int64_t m_sinceMs = 0;
+    Validation m_validation;
     std::optional<std::chrono::milliseconds> m_loadDuration;
 
     ModelMetadata m_metadata;

@@ -1,0 +1,119 @@
+#pragma once
+
+#include <atalaya/Config.h>
+#include <atalaya/Result.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/TrafficRouter.h"
+#include "inference/ModelRepository.h"
+#include "rollout/RolloutEvent.h"
+#include "rollout/RolloutStore.h"
+#include "rollout/RoutePolicy.h"
+#include "rollout/VersionScoreboard.h"
+
+namespace atalaya::rollout {
+
+// An operator's instruction for one route (docs/rollout.md, "Actions").
+struct RolloutAction {
+    std::string action;  // pin, shadow, canary, step, set_weight, promote, rollback, deprecate, guard
+    std::optional<std::int64_t> version;    // pin
+    std::optional<std::int64_t> candidate;  // shadow, canary
+    std::optional<double> weight;           // set_weight
+    std::optional<std::vector<double>> steps;
+    std::optional<int> stepIntervalS;
+    std::optional<GuardRules> guard;
+    std::optional<std::int64_t> sunsetMs;   // deprecate
+};
+
+struct Actor {
+    std::string who;
+    std::string address;
+};
+
+// The traffic policies of every (API version, model) route: which version answers, which one
+// shadows, which share of clients a canary gets; the guard that rolls a candidate back on
+// live numbers; and the history of all of it, persisted so a restart resumes the same routing.
+//
+// Thread affinity: route() and observe() on IO threads (a shared lock, a map lookup, a hash);
+// apply() and recordEvent() on the admin worker (they write SQLite); the guard runs on a thread
+// of its own, started by start() and joined by stop().
+class RolloutManager final : public http::TrafficRouter {
+public:
+    struct Options {
+        ApiVersionPins pins;  // the configured routes; persisted policies override them
+        ModelRepository* models = nullptr;
+        std::unique_ptr<RolloutStore> store;  // null: nothing persisted (tests)
+        std::chrono::milliseconds guardInterval{200};
+    };
+    static Result<std::unique_ptr<RolloutManager>> create(Options options);
+    ~RolloutManager() override;
+
+    void start();
+    void stop();
+
+    // TrafficRouter
+    bool knowsApiVersion(std::string_view api) const override;
+    http::RouteDecision route(std::string_view api, std::string_view model,
+                              std::string_view clientKey) const override;
+    void observe(const http::ServedOutcome& outcome) override;
+    ApiVersionPins pins() const override;
+
+    // Applies an action and returns the route's view (docs/rollout.md "Route object").
+    Result<std::string> apply(const std::string& api, const std::string& model,
+                              const RolloutAction& action, const Actor& actor);
+    std::string routesJson() const;
+    std::string eventsJson(std::size_t limit) const;
+    void recordEvent(RolloutEvent event);
+    // True when a route serves, shadows or canaries this version (it may not be unloaded).
+    bool versionInUse(const std::string& model, std::int64_t version) const;
+
+    // Checks every rollout's guard rules and schedule now (the guard thread calls this).
+    void evaluateGuards();
+
+private:
+    struct Route {
+        RoutePolicy policy;
+        std::shared_ptr<VersionScoreboard> scoreboard = std::make_shared<VersionScoreboard>();
+        http::HeaderList headers;  // Deprecation / Sunset, made once per change
+    };
+    explicit RolloutManager(Options options);
+
+    Result<RoutePolicy> nextPolicy(const RoutePolicy& current, bool exists,
+                                   const RolloutAction& action, std::string& kind) const;
+    Status checkCandidate(const std::string& model, std::int64_t version, bool newRoute) const;
+    void commit(Route& route, const RoutePolicy& policy, bool resetStats);  // m_mutex held
+    std::string routeJson(const Route& route) const;
+    void persist(const RoutePolicy& policy, RolloutEvent event);
+    void guardLoop();
+
+    ModelRepository* m_models;
+    std::unique_ptr<RolloutStore> m_store;
+    const std::chrono::milliseconds m_guardInterval;
+
+    mutable std::shared_mutex m_mutex;  // guards m_routes
+    std::map<std::string, std::map<std::string, Route, std::less<>>, std::less<>> m_routes;
+
+    mutable std::mutex m_eventsMutex;
+    std::deque<RolloutEvent> m_events;  // newest first, bounded
+
+    std::mutex m_applyMutex;  // one action (or guard decision) at a time
+
+    std::mutex m_guardMutex;
+    std::condition_variable m_guardWake;
+    bool m_stopping = false;
+    std::thread m_guard;
+};
+
+}  // namespace atalaya::rollout

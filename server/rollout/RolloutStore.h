@@ -1,0 +1,39 @@
+#pragma once
+
+#include <atalaya/Result.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "rollout/RolloutEvent.h"
+#include "rollout/RoutePolicy.h"
+#include "telemetry/SqliteDatabase.h"
+
+namespace atalaya::rollout {
+
+// Rollout state and history in <dataDir>/rollout.sqlite, so a restart resumes the same
+// routing: the policy of every route, the default version of every model, and the events.
+//
+// Thread-safe (one mutex around one connection). Called on the admin worker and the guard
+// thread, never on an IO thread: writes are synchronous (a rollout action is rare and must not
+// be lost).
+class RolloutStore {
+public:
+    static Result<std::unique_ptr<RolloutStore>> open(const std::filesystem::path& file);
+
+    Status savePolicy(const RoutePolicy& policy);
+    Result<std::vector<RoutePolicy>> loadPolicies();
+    Status appendEvent(const RolloutEvent& event);
+    Result<std::vector<RolloutEvent>> recentEvents(std::size_t limit);  // newest first
+
+private:
+    explicit RolloutStore(SqliteDatabase db) : m_db(std::move(db)) {}
+
+    std::mutex m_mutex;
+    SqliteDatabase m_db;
+};
+
+}  // namespace atalaya::rollout
