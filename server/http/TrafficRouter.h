@@ -28,8 +28,8 @@ struct ServedOutcome {
     bool shadow = false;
     bool ok = false;
     std::chrono::microseconds latency{0};
-    std::string_view label;  // first instance's label, empty on failure
-    double score = 0;        // first instance's score
+    std::string_view label;      // first instance's label, empty on failure
+    double score = 0;            // first instance's score
     std::string_view requestId;  // pairs a shadow outcome with its primary one
 };
 

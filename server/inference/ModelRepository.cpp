@@ -1,12 +1,12 @@
 #include "inference/ModelRepository.h"
 
-#include "core/Logging.h"
-
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#include "core/Logging.h"
 
 namespace atalaya {
 namespace {
@@ -15,7 +15,8 @@ std::optional<std::int64_t> parseVersionDir(const std::string& name) {
     std::int64_t version = 0;
     const auto* end = name.data() + name.size();
     const auto [ptr, ec] = std::from_chars(name.data(), end, version);
-    if (ec != std::errc() || ptr != end || version < 1 || name.front() == '0') return std::nullopt;
+    if (ec != std::errc() || ptr != end || version < 1 || name.front() == '0')
+        return std::nullopt;
     return version;
 }
 
@@ -23,7 +24,8 @@ std::optional<std::int64_t> parseVersionDir(const std::string& name) {
 // a candidate kept on disk until an operator loads it (docs/rollout.md).
 bool autoloads(const std::filesystem::path& versionDir) {
     std::ifstream in(versionDir / "model.json");
-    if (!in) return true;
+    if (!in)
+        return true;
     const auto doc = nlohmann::json::parse(in, nullptr, false);
     return doc.is_discarded() || !doc.is_object() || doc.value("autoload", true);
 }
@@ -34,7 +36,9 @@ ModelRepository::ModelRepository(std::filesystem::path root, ModelRunnerFactory&
                                  RunnerOptions options, ExecutionSlots& slots)
     : m_root(std::move(root)), m_factory(factory), m_options(std::move(options)), m_slots(slots) {}
 
-ModelRepository::~ModelRepository() { stopAll(Drain::Abort); }
+ModelRepository::~ModelRepository() {
+    stopAll(Drain::Abort);
+}
 
 Status ModelRepository::scan() {
     std::error_code ec;
@@ -44,15 +48,19 @@ Status ModelRepository::scan() {
     }
     std::vector<std::shared_ptr<ModelVersion>> found;
     for (const auto& modelDir : std::filesystem::directory_iterator(m_root, ec)) {
-        if (!modelDir.is_directory()) continue;
+        if (!modelDir.is_directory())
+            continue;
         const std::string model = modelDir.path().filename().string();
         for (const auto& versionDir : std::filesystem::directory_iterator(modelDir.path(), ec)) {
-            if (!versionDir.is_directory()) continue;
+            if (!versionDir.is_directory())
+                continue;
             const auto version = parseVersionDir(versionDir.path().filename().string());
-            if (!version) continue;
+            if (!version)
+                continue;
             auto entry = std::make_shared<ModelVersion>(model, *version, modelDir.path());
             if (!autoloads(versionDir.path())) {
-                entry->markUnloaded("autoload is false in its model.json: load it through the admin API");
+                entry->markUnloaded(
+                    "autoload is false in its model.json: load it through the admin API");
             }
             found.push_back(std::move(entry));
         }
@@ -68,11 +76,13 @@ Status ModelRepository::scan() {
 void ModelRepository::loadPending() {
     std::lock_guard serial(m_loadMutex);
     for (const auto& version : versions()) {
-        if (version->state() != ModelState::Loading) continue;
+        if (version->state() != ModelState::Loading)
+            continue;
         Status status = version->load(m_factory, m_options, m_slots);
         // At start-up the repository is what the operator laid out: no schema comparison, but
         // the smoke set must pass.
-        if (status.isOk() && m_validator) status = m_validator(*version, nullptr, {.confirmBreaking = true});
+        if (status.isOk() && m_validator)
+            status = m_validator(*version, nullptr, {.confirmBreaking = true});
         if (status.isOk()) {
             version->markReady();
         } else if (version->state() != ModelState::Failed) {
@@ -81,17 +91,22 @@ void ModelRepository::loadPending() {
     }
 }
 
-void ModelRepository::setValidator(Validator validator) { m_validator = std::move(validator); }
+void ModelRepository::setValidator(Validator validator) {
+    m_validator = std::move(validator);
+}
 
 std::shared_ptr<ModelVersion> ModelRepository::current(std::string_view model) const {
     const auto entry = m_models.find(model);
-    if (entry == m_models.end()) return nullptr;
+    if (entry == m_models.end())
+        return nullptr;
     if (const auto d = m_defaults.find(model); d != m_defaults.end()) {
         const auto it = entry->second.find(d->second);
-        if (it != entry->second.end() && it->second->state() == ModelState::Ready) return it->second;
+        if (it != entry->second.end() && it->second->state() == ModelState::Ready)
+            return it->second;
     }
     for (auto it = entry->second.rbegin(); it != entry->second.rend(); ++it) {
-        if (it->second->state() == ModelState::Ready) return it->second;
+        if (it->second->state() == ModelState::Ready)
+            return it->second;
     }
     return nullptr;
 }
@@ -104,9 +119,9 @@ Result<std::shared_ptr<ModelVersion>> ModelRepository::loadVersion(const std::st
     std::error_code ec;
     if (model.empty() || model.find('/') != std::string::npos || model.front() == '.' ||
         !std::filesystem::is_directory(modelDir / std::to_string(version), ec)) {
-        return notFound("no directory " + model + "/" + std::to_string(version) +
-                            " in the model repository",
-                        "version_not_found");
+        return notFound(
+            "no directory " + model + "/" + std::to_string(version) + " in the model repository",
+            "version_not_found");
     }
     std::shared_ptr<ModelVersion> serving;
     {
@@ -120,11 +135,15 @@ Result<std::shared_ptr<ModelVersion>> ModelRepository::loadVersion(const std::st
     }
     auto candidate = std::make_shared<ModelVersion>(model, version, modelDir);
     Status status = candidate->load(m_factory, m_options, m_slots);
-    const ModelVersion* reference = serving && serving->version() != version ? serving.get() : nullptr;
-    if (reference == nullptr && serving) reference = serving.get();  // reload: same schema expected
-    if (status.isOk() && m_validator) status = m_validator(*candidate, reference, options);
+    const ModelVersion* reference =
+        serving && serving->version() != version ? serving.get() : nullptr;
+    if (reference == nullptr && serving)
+        reference = serving.get();  // reload: same schema expected
+    if (status.isOk() && m_validator)
+        status = m_validator(*candidate, reference, options);
     if (!status.isOk()) {
-        if (candidate->state() != ModelState::Failed) candidate->markFailed(status);
+        if (candidate->state() != ModelState::Failed)
+            candidate->markFailed(status);
         // Kept aside for the admin API: what serves (and readiness) is untouched.
         std::lock_guard lock(m_mutex);
         m_failedLoads[model + ":" + std::to_string(version)] = candidate;
@@ -141,7 +160,8 @@ Result<std::shared_ptr<ModelVersion>> ModelRepository::loadVersion(const std::st
     }
     qCInfo(lcModels, "%s:%lld in service%s", model.c_str(), static_cast<long long>(version),
            replaced ? " (replacing the previous instance)" : "");
-    if (replaced) retire(std::move(replaced), 1);
+    if (replaced)
+        retire(std::move(replaced), 1);
     return candidate;
 }
 
@@ -180,7 +200,8 @@ std::vector<std::int64_t> ModelRepository::versionsOnDisk(const std::string& mod
     std::vector<std::int64_t> found;
     std::error_code ec;
     for (const auto& dir : std::filesystem::directory_iterator(m_root / model, ec)) {
-        if (!dir.is_directory()) continue;
+        if (!dir.is_directory())
+            continue;
         if (const auto version = parseVersionDir(dir.path().filename().string())) {
             found.push_back(*version);
         }
@@ -193,7 +214,8 @@ std::vector<std::string> ModelRepository::modelsOnDisk() const {
     std::vector<std::string> found;
     std::error_code ec;
     for (const auto& dir : std::filesystem::directory_iterator(m_root, ec)) {
-        if (dir.is_directory()) found.push_back(dir.path().filename().string());
+        if (dir.is_directory())
+            found.push_back(dir.path().filename().string());
     }
     std::sort(found.begin(), found.end());
     return found;
@@ -208,7 +230,8 @@ Status ModelRepository::setDefaultVersion(const std::string& model,
     }
     const auto entry = m_models.find(model);
     if (entry == m_models.end() || entry->second.find(*version) == entry->second.end()) {
-        return notFound(model + ":" + std::to_string(*version) + " is not loaded", "version_not_found");
+        return notFound(model + ":" + std::to_string(*version) + " is not loaded",
+                        "version_not_found");
     }
     m_defaults[model] = *version;
     return Status::ok();
@@ -217,14 +240,16 @@ Status ModelRepository::setDefaultVersion(const std::string& model,
 std::vector<std::shared_ptr<ModelVersion>> ModelRepository::failedLoads() const {
     std::lock_guard lock(m_mutex);
     std::vector<std::shared_ptr<ModelVersion>> all;
-    for (const auto& [key, version] : m_failedLoads) all.push_back(version);
+    for (const auto& [key, version] : m_failedLoads)
+        all.push_back(version);
     return all;
 }
 
 std::optional<std::int64_t> ModelRepository::defaultVersion(std::string_view model) const {
     std::lock_guard lock(m_mutex);
     const auto served = current(model);
-    if (!served) return std::nullopt;
+    if (!served)
+        return std::nullopt;
     return served->version();
 }
 
@@ -239,9 +264,9 @@ Result<std::shared_ptr<ModelVersion>> ModelRepository::find(
     if (version) {
         const auto it = byVersion.find(*version);
         if (it == byVersion.end()) {
-            return notFound("model \"" + std::string(model) + "\" has no version " +
-                                std::to_string(*version),
-                            "version_not_found");
+            return notFound(
+                "model \"" + std::string(model) + "\" has no version " + std::to_string(*version),
+                "version_not_found");
         }
         if (it->second->state() != ModelState::Ready) {
             return Status(StatusCode::Unavailable,
@@ -252,7 +277,8 @@ Result<std::shared_ptr<ModelVersion>> ModelRepository::find(
         }
         return it->second;
     }
-    if (auto served = current(model)) return served;
+    if (auto served = current(model))
+        return served;
     return Status(StatusCode::Unavailable,
                   "model \"" + std::string(model) + "\" has no READY version", "model_not_ready")
         .withRetryAfter(1);
@@ -262,7 +288,8 @@ std::vector<std::shared_ptr<ModelVersion>> ModelRepository::versions() const {
     std::lock_guard lock(m_mutex);
     std::vector<std::shared_ptr<ModelVersion>> all;
     for (const auto& [name, byVersion] : m_models) {
-        for (const auto& [number, version] : byVersion) all.push_back(version);
+        for (const auto& [number, version] : byVersion)
+            all.push_back(version);
     }
     return all;
 }
@@ -270,7 +297,8 @@ std::vector<std::shared_ptr<ModelVersion>> ModelRepository::versions() const {
 bool ModelRepository::allReady() const {
     const auto all = versions();
     // Versions unloaded on purpose (or draining after a reload) are not expected to serve.
-    return std::ranges::any_of(all, [](const auto& v) { return v->state() == ModelState::Ready; }) &&
+    return std::ranges::any_of(all,
+                               [](const auto& v) { return v->state() == ModelState::Ready; }) &&
            std::ranges::all_of(all, [](const auto& version) {
                const ModelState state = version->state();
                return state == ModelState::Ready || state == ModelState::Unloaded ||
@@ -279,7 +307,8 @@ bool ModelRepository::allReady() const {
 }
 
 void ModelRepository::stopAll(Drain drain) {
-    for (const auto& version : versions()) version->stop(drain);
+    for (const auto& version : versions())
+        version->stop(drain);
 }
 
 }  // namespace atalaya

@@ -1,9 +1,5 @@
 #pragma once
 
-#include "inference/ExecutionSlots.h"
-#include "inference/ModelRunner.h"
-#include "inference/ModelVersion.h"
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -14,6 +10,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "inference/ExecutionSlots.h"
+#include "inference/ModelRunner.h"
+#include "inference/ModelVersion.h"
 
 namespace atalaya {
 
@@ -37,8 +37,8 @@ public:
     using Validator = std::function<Status(ModelVersion& candidate, const ModelVersion* current,
                                            const LoadOptions& options)>;
 
-    ModelRepository(std::filesystem::path root, ModelRunnerFactory& factory,
-                    RunnerOptions options, ExecutionSlots& slots);
+    ModelRepository(std::filesystem::path root, ModelRunnerFactory& factory, RunnerOptions options,
+                    ExecutionSlots& slots);
     ~ModelRepository();
 
     // Registers every <model>/<version>/ directory as LOADING. NotFound if root is missing.

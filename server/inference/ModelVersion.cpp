@@ -10,7 +10,8 @@ HostTensor warmUpInput(const TensorSpec& spec, std::int64_t rows) {
     if (spec.tokenizer) {
         auto ids = HostTensor::zeros(DataType::Int64, {rows, spec.tokenizer->maxTokens});
         auto values = ids.values<std::int64_t>();
-        for (std::int64_t r = 0; r < rows; ++r) values[r * spec.tokenizer->maxTokens] = spec.tokenizer->unkId;
+        for (std::int64_t r = 0; r < rows; ++r)
+            values[r * spec.tokenizer->maxTokens] = spec.tokenizer->unkId;
         return ids;
     }
     auto shape = spec.shape;
@@ -42,7 +43,8 @@ Status checkOutputs(const std::vector<TensorSpec>& declared, const std::vector<H
         expected[0] = rows;
         if (got[i].shape != expected || got[i].type != declared[i].type) {
             std::string shape;
-            for (auto d : got[i].shape) shape += (shape.empty() ? "" : ",") + std::to_string(d);
+            for (auto d : got[i].shape)
+                shape += (shape.empty() ? "" : ",") + std::to_string(d);
             return invalidArgument("output " + declared[i].name + " is " +
                                        std::string(dataTypeName(got[i].type)) + " [" + shape +
                                        "], model.json declares another shape or type",
@@ -56,11 +58,16 @@ Status checkOutputs(const std::vector<TensorSpec>& declared, const std::vector<H
 
 std::string_view modelStateName(ModelState state) {
     switch (state) {
-        case ModelState::Loading: return "LOADING";
-        case ModelState::Ready: return "READY";
-        case ModelState::Failed: return "FAILED";
-        case ModelState::Draining: return "DRAINING";
-        case ModelState::Unloaded: return "UNLOADED";
+        case ModelState::Loading:
+            return "LOADING";
+        case ModelState::Ready:
+            return "READY";
+        case ModelState::Failed:
+            return "FAILED";
+        case ModelState::Draining:
+            return "DRAINING";
+        case ModelState::Unloaded:
+            return "UNLOADED";
     }
     return "UNKNOWN";
 }
@@ -71,7 +78,8 @@ ModelVersion::ModelVersion(std::string model, std::int64_t version, std::filesys
 }
 
 ModelVersion::~ModelVersion() {
-    if (m_batcher) m_batcher->stop(Drain::Abort);
+    if (m_batcher)
+        m_batcher->stop(Drain::Abort);
 }
 
 Status ModelVersion::load(ModelRunnerFactory& factory, const RunnerOptions& options,
@@ -104,14 +112,18 @@ void ModelVersion::markReady() {
 void ModelVersion::markFailed(const Status& why) {
     qCWarning(lcModels, "%s:%lld FAILED: %s", m_model.c_str(), static_cast<long long>(m_version),
               why.message().c_str());
-    if (m_batcher) m_batcher->stop(Drain::Abort);
+    if (m_batcher)
+        m_batcher->stop(Drain::Abort);
     setState(ModelState::Failed, why.message());
 }
 
-void ModelVersion::markUnloaded(std::string reason) { setState(ModelState::Unloaded, std::move(reason)); }
+void ModelVersion::markUnloaded(std::string reason) {
+    setState(ModelState::Unloaded, std::move(reason));
+}
 
 void ModelVersion::markDraining() {
-    if (state() == ModelState::Ready) setState(ModelState::Draining, {});
+    if (state() == ModelState::Ready)
+        setState(ModelState::Draining, {});
 }
 
 Status ModelVersion::loadAndValidate(ModelRunnerFactory& factory, const RunnerOptions& options) {
@@ -134,13 +146,15 @@ Status ModelVersion::loadAndValidate(ModelRunnerFactory& factory, const RunnerOp
 
 Status ModelVersion::warmUp() {
     // Two sizes: a lone request and a full batch, so the first real batch finds its buffers.
-    for (const std::int64_t rows : {std::int64_t{1}, std::int64_t{m_metadata.batching.maxBatchSize}}) {
+    for (const std::int64_t rows :
+         {std::int64_t{1}, std::int64_t{m_metadata.batching.maxBatchSize}}) {
         std::vector<HostTensor> inputs;
-        for (const auto& spec : m_metadata.inputs) inputs.push_back(warmUpInput(spec, rows));
+        for (const auto& spec : m_metadata.inputs)
+            inputs.push_back(warmUpInput(spec, rows));
         auto outputs = m_runner->run(inputs);
         if (!outputs.isOk()) {
-            return Status(outputs.status().code(),
-                          "warm-up failed: " + outputs.status().message(), "warmup_failed");
+            return Status(outputs.status().code(), "warm-up failed: " + outputs.status().message(),
+                          "warmup_failed");
         }
         ATALAYA_RETURN_IF_ERROR(checkOutputs(m_metadata.outputs, *outputs, rows));
     }
@@ -149,8 +163,10 @@ Status ModelVersion::warmUp() {
 
 void ModelVersion::stop(Drain drain) {
     markDraining();
-    if (m_batcher) m_batcher->stop(drain);
-    if (state() == ModelState::Draining) setState(ModelState::Unloaded, {});
+    if (m_batcher)
+        m_batcher->stop(drain);
+    if (state() == ModelState::Draining)
+        setState(ModelState::Unloaded, {});
 }
 
 void ModelVersion::setState(ModelState state, std::string reason) {

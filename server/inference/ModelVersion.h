@@ -1,12 +1,5 @@
 #pragma once
 
-#include "inference/DynamicBatcher.h"
-#include "inference/ExecutionSlots.h"
-#include "inference/LiveStats.h"
-#include "inference/ModelMetadata.h"
-#include "inference/ModelRunner.h"
-#include "inference/WordTokenizer.h"
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -16,6 +9,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "inference/DynamicBatcher.h"
+#include "inference/ExecutionSlots.h"
+#include "inference/LiveStats.h"
+#include "inference/ModelMetadata.h"
+#include "inference/ModelRunner.h"
+#include "inference/WordTokenizer.h"
 
 namespace atalaya {
 

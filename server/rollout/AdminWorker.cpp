@@ -25,7 +25,8 @@ void AdminWorker::run() {
     std::unique_lock lock(m_mutex);
     while (true) {
         m_wake.wait(lock, [this] { return m_stopping || !m_jobs.empty(); });
-        if (m_jobs.empty()) return;  // stopping, and nothing left to do
+        if (m_jobs.empty())
+            return;  // stopping, and nothing left to do
         auto job = std::move(m_jobs.front());
         m_jobs.pop_front();
         lock.unlock();

@@ -9,7 +9,8 @@ constexpr double kZ = 1.959963984540054;  // two-sided 95%
 }
 
 std::pair<double, double> wilsonInterval(std::int64_t successes, std::int64_t n) {
-    if (n <= 0) return {0.0, 1.0};
+    if (n <= 0)
+        return {0.0, 1.0};
     const double nn = static_cast<double>(n);
     const double p = static_cast<double>(successes) / nn;
     const double z2 = kZ * kZ;
@@ -20,7 +21,8 @@ std::pair<double, double> wilsonInterval(std::int64_t successes, std::int64_t n)
 
 std::pair<double, double> differenceInterval(std::int64_t successesA, std::int64_t nA,
                                              std::int64_t successesB, std::int64_t nB) {
-    if (nA <= 0 || nB <= 0) return {-1.0, 1.0};
+    if (nA <= 0 || nB <= 0)
+        return {-1.0, 1.0};
     const double pA = static_cast<double>(successesA) / static_cast<double>(nA);
     const double pB = static_cast<double>(successesB) / static_cast<double>(nB);
     const auto [lA, uA] = wilsonInterval(successesA, nA);

@@ -1,10 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace atalaya::rollout {
 
@@ -13,9 +12,9 @@ namespace atalaya::rollout {
 // (with the numbers that tripped it, in `detailJson`).
 struct RolloutEvent {
     std::int64_t timeMs = 0;
-    std::string api;    // empty for version events (loaded, unloaded, ...)
+    std::string api;  // empty for version events (loaded, unloaded, ...)
     std::string model;
-    std::string kind;   // docs/rollout.md: pinned, shadow_started, canary_started, ...
+    std::string kind;  // docs/rollout.md: pinned, shadow_started, canary_started, ...
     std::optional<std::int64_t> fromVersion;
     std::optional<std::int64_t> toVersion;
     std::optional<double> weight;

@@ -1,10 +1,9 @@
 #include "rollout/RolloutManager.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "core/Logging.h"
@@ -22,7 +21,8 @@ constexpr std::uint32_t kWeightScale = 10000;
 
 // FNV-1a over the caller, API version and model: the same client lands on the same side of a
 // canary for as long as the weight stays, and more clients join it as the weight grows.
-std::uint32_t stickyBucket(std::string_view clientKey, std::string_view api, std::string_view model) {
+std::uint32_t stickyBucket(std::string_view clientKey, std::string_view api,
+                           std::string_view model) {
     std::uint64_t hash = 14695981039346656037ULL;
     auto mix = [&hash](std::string_view text) {
         for (const char c : text) {
@@ -50,10 +50,12 @@ std::string httpDate(std::int64_t unixMs) {
 
 http::HeaderList deprecationHeaders(const RoutePolicy& policy) {
     http::HeaderList headers;
-    if (!policy.deprecated) return headers;
+    if (!policy.deprecated)
+        return headers;
     // RFC 9745 (Deprecation, a structured date) and RFC 8594 (Sunset, an HTTP-date).
     headers.emplace_back("Deprecation", "@" + std::to_string(policy.deprecatedAtMs / 1000));
-    if (policy.sunsetMs) headers.emplace_back("Sunset", httpDate(*policy.sunsetMs));
+    if (policy.sunsetMs)
+        headers.emplace_back("Sunset", httpDate(*policy.sunsetMs));
     return headers;
 }
 
@@ -68,9 +70,9 @@ json tallyJson(const VersionTally& t, std::optional<std::int64_t> version) {
     return {{"version", version ? json(*version) : json(nullptr)},
             {"requests", t.requests},
             {"errors", t.errors},
-            {"error_rate", t.requests > 0 ? json(static_cast<double>(t.errors) /
-                                                 static_cast<double>(t.requests))
-                                          : json(nullptr)},
+            {"error_rate",
+             t.requests > 0 ? json(static_cast<double>(t.errors) / static_cast<double>(t.requests))
+                            : json(nullptr)},
             {"error_rate_ci", {low, high}},
             {"p50_ms", optional(t.quantileMs(0.5))},
             {"p99_ms", optional(t.quantileMs(0.99))},
@@ -120,11 +122,14 @@ Result<std::unique_ptr<RolloutManager>> RolloutManager::create(Options options) 
     return manager;
 }
 
-RolloutManager::~RolloutManager() { stop(); }
+RolloutManager::~RolloutManager() {
+    stop();
+}
 
 void RolloutManager::start() {
     std::lock_guard lock(m_guardMutex);
-    if (m_guard.joinable()) return;
+    if (m_guard.joinable())
+        return;
     m_stopping = false;
     m_guard = std::thread([this] { guardLoop(); });
 }
@@ -135,14 +140,16 @@ void RolloutManager::stop() {
         m_stopping = true;
     }
     m_guardWake.notify_all();
-    if (m_guard.joinable()) m_guard.join();
+    if (m_guard.joinable())
+        m_guard.join();
 }
 
 void RolloutManager::guardLoop() {
     std::unique_lock lock(m_guardMutex);
     while (!m_stopping) {
         m_guardWake.wait_for(lock, m_guardInterval, [this] { return m_stopping; });
-        if (m_stopping) break;
+        if (m_stopping)
+            break;
         lock.unlock();
         evaluateGuards();
         lock.lock();
@@ -159,11 +166,14 @@ http::RouteDecision RolloutManager::route(std::string_view api, std::string_view
     std::shared_lock lock(m_mutex);
     http::RouteDecision decision;
     const auto byApi = m_routes.find(api);
-    if (byApi == m_routes.end()) return decision;
+    if (byApi == m_routes.end())
+        return decision;
     const auto it = byApi->second.find(model);
-    if (it == byApi->second.end()) return decision;
+    if (it == byApi->second.end())
+        return decision;
     const RoutePolicy& p = it->second.policy;
-    if (p.stable > 0) decision.version = p.stable;
+    if (p.stable > 0)
+        decision.version = p.stable;
     if (p.mode == RolloutMode::Shadow) {
         decision.shadow = p.candidate;
     } else if (p.mode == RolloutMode::Canary && p.candidate &&
@@ -182,9 +192,11 @@ void RolloutManager::observe(const http::ServedOutcome& o) {
     {
         std::shared_lock lock(m_mutex);
         const auto byApi = m_routes.find(o.api);
-        if (byApi == m_routes.end()) return;
+        if (byApi == m_routes.end())
+            return;
         const auto it = byApi->second.find(o.model);
-        if (it == byApi->second.end() || it->second.policy.isPinned()) return;
+        if (it == byApi->second.end() || it->second.policy.isPinned())
+            return;
         const RoutePolicy& p = it->second.policy;
         if (p.candidate && o.version == *p.candidate) {
             side = VersionScoreboard::Side::Candidate;
@@ -204,7 +216,8 @@ ApiVersionPins RolloutManager::pins() const {
     for (const auto& [api, byModel] : m_routes) {
         auto& out = pins[api];
         for (const auto& [model, route] : byModel) {
-            if (route.policy.stable > 0) out[model] = route.policy.stable;
+            if (route.policy.stable > 0)
+                out[model] = route.policy.stable;
         }
     }
     return pins;
@@ -214,9 +227,11 @@ bool RolloutManager::versionInUse(const std::string& model, std::int64_t version
     std::shared_lock lock(m_mutex);
     for (const auto& [api, byModel] : m_routes) {
         const auto it = byModel.find(model);
-        if (it == byModel.end()) continue;
+        if (it == byModel.end())
+            continue;
         const RoutePolicy& p = it->second.policy;
-        if (p.stable == version || (p.candidate && *p.candidate == version)) return true;
+        if (p.stable == version || (p.candidate && *p.candidate == version))
+            return true;
     }
     return false;
 }
@@ -224,7 +239,8 @@ bool RolloutManager::versionInUse(const std::string& model, std::int64_t version
 Status RolloutManager::checkCandidate(const std::string& model, std::int64_t version,
                                       bool newRoute) const {
     auto found = m_models->find(model, version);
-    if (!found.isOk()) return found.status();
+    if (!found.isOk())
+        return found.status();
     if ((*found)->validation().breaking && !newRoute) {
         return invalidArgument(model + ":" + std::to_string(version) +
                                    " changes the model's schema: serve it on an API version of "
@@ -245,7 +261,8 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
         return Status::ok();
     };
     if (a.action == "pin") {
-        if (!a.version) return invalidArgument("pin needs \"version\"", "bad_action");
+        if (!a.version)
+            return invalidArgument("pin needs \"version\"", "bad_action");
         ATALAYA_RETURN_IF_ERROR(checkCandidate(p.model, *a.version, !exists));
         p.mode = RolloutMode::Pinned;
         p.stable = *a.version;
@@ -258,13 +275,15 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
             return notFound("no route " + p.api + " for " + p.model + ": pin a version first",
                             "route_not_found");
         }
-        if (!a.candidate) return invalidArgument(a.action + " needs \"candidate\"", "bad_action");
+        if (!a.candidate)
+            return invalidArgument(a.action + " needs \"candidate\"", "bad_action");
         if (*a.candidate == p.stable) {
             return invalidArgument("the candidate is the version already served", "bad_action");
         }
         ATALAYA_RETURN_IF_ERROR(checkCandidate(p.model, *a.candidate, false));
         p.candidate = a.candidate;
-        if (a.guard) p.guard = *a.guard;
+        if (a.guard)
+            p.guard = *a.guard;
         if (a.action == "shadow") {
             p.mode = RolloutMode::Shadow;
             p.weight = 0;
@@ -273,8 +292,7 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
         } else {
             if (a.steps) {
                 const auto& steps = *a.steps;
-                const bool valid = !steps.empty() &&
-                                   std::is_sorted(steps.begin(), steps.end()) &&
+                const bool valid = !steps.empty() && std::is_sorted(steps.begin(), steps.end()) &&
                                    steps.front() > 0 && steps.back() <= 1;
                 if (!valid) {
                     return invalidArgument("steps must rise within (0, 1]", "bad_action");
@@ -290,7 +308,8 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
             p.mode = RolloutMode::Canary;
             p.weight = p.steps.front();
             p.nextStepAtMs.reset();
-            if (p.stepIntervalS > 0) p.nextStepAtMs = unixMillisNow() + p.stepIntervalS * 1000LL;
+            if (p.stepIntervalS > 0)
+                p.nextStepAtMs = unixMillisNow() + p.stepIntervalS * 1000LL;
             kind = "canary_started";
         }
     } else if (a.action == "step" || a.action == "set_weight") {
@@ -314,7 +333,8 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
             weight = *next;
         }
         p.weight = weight;
-        if (p.stepIntervalS > 0) p.nextStepAtMs = unixMillisNow() + p.stepIntervalS * 1000LL;
+        if (p.stepIntervalS > 0)
+            p.nextStepAtMs = unixMillisNow() + p.stepIntervalS * 1000LL;
         kind = "weight_changed";
     } else if (a.action == "promote") {
         ATALAYA_RETURN_IF_ERROR(needCandidate());
@@ -332,13 +352,15 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
         p.nextStepAtMs.reset();
         kind = "rolled_back";
     } else if (a.action == "deprecate") {
-        if (!exists) return notFound("no route " + p.api + " for " + p.model, "route_not_found");
+        if (!exists)
+            return notFound("no route " + p.api + " for " + p.model, "route_not_found");
         p.deprecated = true;
         p.deprecatedAtMs = unixMillisNow();
         p.sunsetMs = a.sunsetMs;
         kind = "deprecated";
     } else if (a.action == "guard") {
-        if (!a.guard) return invalidArgument("guard needs \"guard\"", "bad_action");
+        if (!a.guard)
+            return invalidArgument("guard needs \"guard\"", "bad_action");
         p.guard = *a.guard;
         kind = "guard_changed";
     } else {
@@ -381,17 +403,21 @@ Result<std::string> RolloutManager::apply(const std::string& api, const std::str
     std::string kind;
     ATALAYA_ASSIGN_OR_RETURN(RoutePolicy next, nextPolicy(current, exists, action, kind));
     // A new stage is judged on its own numbers; stepping a canary keeps collecting.
-    const bool resetStats = kind != "weight_changed" && kind != "deprecated" && kind != "guard_changed";
-    RolloutEvent event{.timeMs = unixMillisNow(),
-                       .api = api,
-                       .model = model,
-                       .kind = kind,
-                       .fromVersion = current.stable > 0 ? std::optional(current.stable) : std::nullopt,
-                       .toVersion = next.candidate ? next.candidate : std::optional(next.stable),
-                       .weight = next.weight,
-                       .actor = actor.who,
-                       .address = actor.address,
-                       .detailJson = json{{"mode", rolloutModeName(next.mode)}}.dump()};
+    const bool resetStats =
+        kind != "weight_changed" && kind != "deprecated" && kind != "guard_changed";
+    RolloutEvent event{
+        .timeMs = unixMillisNow(),
+        .api = api,
+        .model = model,
+        .kind = kind,
+        .fromVersion = current.stable > 0 ? std::optional(current.stable) : std::nullopt,
+        .toVersion = next.candidate ? next.candidate : std::optional(next.stable),
+        .weight = next.weight,
+        .actor = actor.who,
+        .address = actor.address,
+        .detailJson = json{{"mode", rolloutModeName(next.mode)}}.dump()};
+    // The event is visible no later than the routing it explains.
+    remember(event);
     std::string view;
     {
         std::unique_lock lock(m_mutex);
@@ -402,19 +428,28 @@ Result<std::string> RolloutManager::apply(const std::string& api, const std::str
     }
     qCInfo(lcServer, "rollout %s %s: %s by %s from %s", api.c_str(), model.c_str(), kind.c_str(),
            actor.who.c_str(), actor.address.c_str());
-    persist(next, std::move(event));
+    persist(next, event);
     return view;
 }
 
-void RolloutManager::persist(const RoutePolicy& policy, RolloutEvent event) {
-    if (m_store) {
-        // The routing already changed in memory; a failed write is logged loudly, since a
-        // restart would then resume the previous routing.
-        if (Status s = m_store->savePolicy(policy); !s.isOk()) {
-            qCWarning(lcServer, "rollout: could not save the route policy: %s", s.message().c_str());
-        }
+void RolloutManager::persist(const RoutePolicy& policy, const RolloutEvent& event) {
+    if (!m_store)
+        return;
+    // The routing already changed in memory; a failed write is logged loudly, since a restart
+    // would then resume the previous routing.
+    if (Status s = m_store->savePolicy(policy); !s.isOk()) {
+        qCWarning(lcServer, "rollout: could not save the route policy: %s", s.message().c_str());
     }
-    recordEvent(std::move(event));
+    if (Status s = m_store->appendEvent(event); !s.isOk()) {
+        qCWarning(lcServer, "rollout: could not save an event: %s", s.message().c_str());
+    }
+}
+
+void RolloutManager::remember(RolloutEvent event) {
+    std::lock_guard lock(m_eventsMutex);
+    m_events.push_front(std::move(event));
+    if (m_events.size() > kEventsKept)
+        m_events.pop_back();
 }
 
 void RolloutManager::recordEvent(RolloutEvent event) {
@@ -423,9 +458,7 @@ void RolloutManager::recordEvent(RolloutEvent event) {
             qCWarning(lcServer, "rollout: could not save an event: %s", s.message().c_str());
         }
     }
-    std::lock_guard lock(m_eventsMutex);
-    m_events.push_front(std::move(event));
-    if (m_events.size() > kEventsKept) m_events.pop_back();
+    remember(std::move(event));
 }
 
 void RolloutManager::evaluateGuards() {
@@ -443,11 +476,13 @@ void RolloutManager::evaluateGuards() {
         for (const auto& [api, byModel] : m_routes) {
             for (const auto& [model, route] : byModel) {
                 const RoutePolicy& p = route.policy;
-                if (p.isPinned() || !p.candidate) continue;
+                if (p.isPinned() || !p.candidate)
+                    continue;
                 if (auto trip = evaluateGuard(p.guard, route.scoreboard->snapshot())) {
                     decisions.push_back({api, model, "rollback", "auto_rolled_back",
                                          trip->detailJson, trip->message});
-                } else if (p.mode == RolloutMode::Canary && p.nextStepAtMs && now >= *p.nextStepAtMs) {
+                } else if (p.mode == RolloutMode::Canary && p.nextStepAtMs &&
+                           now >= *p.nextStepAtMs) {
                     decisions.push_back({api, model, "step", "", "{}", "scheduled step"});
                 }
             }
@@ -464,35 +499,39 @@ void RolloutManager::evaluateGuards() {
         // An automatic rollback is recorded with the numbers that tripped it.
         std::lock_guard serial(m_applyMutex);
         RoutePolicy next;
-        std::optional<std::int64_t> candidate;
+        RolloutEvent event;
         {
             std::unique_lock lock(m_mutex);
             Route& route = m_routes[d.api][d.model];
-            if (route.policy.isPinned() || !route.policy.candidate) continue;  // an operator was faster
-            candidate = route.policy.candidate;
+            if (route.policy.isPinned() || !route.policy.candidate)
+                continue;  // an operator was faster
             next = route.policy;
             next.candidate.reset();
             next.mode = RolloutMode::Pinned;
             next.weight = 0;
             next.nextStepAtMs.reset();
+            json detail = json::parse(d.detail, nullptr, false);
+            if (!detail.is_object())
+                detail = json::object();
+            detail["message"] = d.message;
+            event = RolloutEvent{
+                .timeMs = unixMillisNow(),
+                .api = d.api,
+                .model = d.model,
+                .kind = d.kind,
+                .fromVersion = route.policy.candidate,
+                .toVersion = next.stable > 0 ? std::optional(next.stable) : std::nullopt,
+                .weight = 0.0,
+                .actor = actor.who,
+                .address = actor.address,
+                .detailJson = detail.dump()};
+            remember(event);
             commit(route, next, false);  // keep the numbers that tripped it on screen
         }
         qCWarning(lcServer, "rollout %s %s: candidate %lld rolled back automatically: %s",
-                  d.api.c_str(), d.model.c_str(), static_cast<long long>(candidate.value_or(0)),
-                  d.message.c_str());
-        json detail = json::parse(d.detail, nullptr, false);
-        if (!detail.is_object()) detail = json::object();
-        detail["message"] = d.message;
-        persist(next, RolloutEvent{.timeMs = unixMillisNow(),
-                                   .api = d.api,
-                                   .model = d.model,
-                                   .kind = d.kind,
-                                   .fromVersion = candidate,
-                                   .toVersion = next.stable > 0 ? std::optional(next.stable) : std::nullopt,
-                                   .weight = 0.0,
-                                   .actor = actor.who,
-                                   .address = actor.address,
-                                   .detailJson = detail.dump()});
+                  d.api.c_str(), d.model.c_str(),
+                  static_cast<long long>(event.fromVersion.value_or(0)), d.message.c_str());
+        persist(next, event);
     }
 }
 
@@ -502,8 +541,9 @@ std::string RolloutManager::routeJson(const Route& route) const {
     const auto [agreeLow, agreeHigh] = wilsonInterval(snap.shadow.agreed, snap.shadow.compared);
     out["stats"] = {
         {"since_ms", route.policy.sinceMs},
-        {"stable", tallyJson(snap.stable, route.policy.stable > 0 ? std::optional(route.policy.stable)
-                                                                  : std::nullopt)},
+        {"stable",
+         tallyJson(snap.stable,
+                   route.policy.stable > 0 ? std::optional(route.policy.stable) : std::nullopt)},
         {"candidate", tallyJson(snap.candidate, route.policy.candidate)},
         {"shadow",
          {{"compared", snap.shadow.compared},
@@ -532,7 +572,8 @@ std::string RolloutManager::routesJson() const {
     bool first = true;
     for (const auto& [api, byModel] : m_routes) {
         for (const auto& [model, route] : byModel) {
-            if (!first) body += ',';
+            if (!first)
+                body += ',';
             first = false;
             body += routeJson(route);
         }
@@ -544,7 +585,8 @@ std::string RolloutManager::eventsJson(std::size_t limit) const {
     std::lock_guard lock(m_eventsMutex);
     json events = json::array();
     for (const auto& e : m_events) {
-        if (events.size() >= limit) break;
+        if (events.size() >= limit)
+            break;
         events.push_back(e);
     }
     return json{{"events", std::move(events)}}.dump();

@@ -27,14 +27,15 @@ namespace atalaya::rollout {
 
 // An operator's instruction for one route (docs/rollout.md, "Actions").
 struct RolloutAction {
-    std::string action;  // pin, shadow, canary, step, set_weight, promote, rollback, deprecate, guard
+    std::string
+        action;  // pin, shadow, canary, step, set_weight, promote, rollback, deprecate, guard
     std::optional<std::int64_t> version;    // pin
     std::optional<std::int64_t> candidate;  // shadow, canary
     std::optional<double> weight;           // set_weight
     std::optional<std::vector<double>> steps;
     std::optional<int> stepIntervalS;
     std::optional<GuardRules> guard;
-    std::optional<std::int64_t> sunsetMs;   // deprecate
+    std::optional<std::int64_t> sunsetMs;  // deprecate
 };
 
 struct Actor {
@@ -95,7 +96,8 @@ private:
     Status checkCandidate(const std::string& model, std::int64_t version, bool newRoute) const;
     void commit(Route& route, const RoutePolicy& policy, bool resetStats);  // m_mutex held
     std::string routeJson(const Route& route) const;
-    void persist(const RoutePolicy& policy, RolloutEvent event);
+    void persist(const RoutePolicy& policy, const RolloutEvent& event);  // SQLite only
+    void remember(RolloutEvent event);                                   // the in-memory history
     void guardLoop();
 
     ModelRepository* m_models;

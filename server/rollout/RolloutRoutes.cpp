@@ -1,10 +1,9 @@
 #include "rollout/RolloutRoutes.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QDateTime>
 #include <QString>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/StrictJson.h"
@@ -29,7 +28,8 @@ Result<std::int64_t> versionParam(const http::ApiCall& call) {
 }
 
 Actor actorOf(const http::ApiCall& call) {
-    return {call.actor(), call.clientAddress.empty() ? call.request.remoteAddress : call.clientAddress};
+    return {call.actor(),
+            call.clientAddress.empty() ? call.request.remoteAddress : call.clientAddress};
 }
 
 json versionJson(const ModelVersion& v) {
@@ -47,16 +47,19 @@ json versionJson(const ModelVersion& v) {
 // `?limit=N` of a request target, within [1, max].
 std::size_t limitOf(const std::string& target, std::size_t fallback, std::size_t max) {
     const auto at = target.find("limit=");
-    if (at == std::string::npos) return fallback;
+    if (at == std::string::npos)
+        return fallback;
     std::size_t limit = 0;
     const char* begin = target.data() + at + 6;
     const auto [end, ec] = std::from_chars(begin, target.data() + target.size(), limit);
-    if (ec != std::errc() || limit == 0) return fallback;
+    if (ec != std::errc() || limit == 0)
+        return fallback;
     return std::min(limit, max);
 }
 
 Result<RolloutAction> parseAction(const json& body) {
-    if (!body.is_object()) return invalidArgument("the body must be a JSON object", "bad_action");
+    if (!body.is_object())
+        return invalidArgument("the body must be a JSON object", "bad_action");
     RolloutAction a;
     const auto text = body.find("action");
     if (text == body.end() || !text->is_string()) {
@@ -64,7 +67,8 @@ Result<RolloutAction> parseAction(const json& body) {
     }
     a.action = text->get<std::string>();
     for (const auto& [key, value] : body.items()) {
-        if (key == "action") continue;
+        if (key == "action")
+            continue;
         auto integer = [&]() -> Result<std::int64_t> {
             if (!value.is_number_integer() || value.get<std::int64_t>() < 1) {
                 return invalidArgument("\"" + key + "\" must be a positive integer", "bad_action");
@@ -80,7 +84,8 @@ Result<RolloutAction> parseAction(const json& body) {
         } else if (key == "steps" && value.is_array()) {
             std::vector<double> steps;
             for (const auto& step : value) {
-                if (!step.is_number()) return invalidArgument("steps must be numbers", "bad_action");
+                if (!step.is_number())
+                    return invalidArgument("steps must be numbers", "bad_action");
                 steps.push_back(step.get<double>());
             }
             a.steps = std::move(steps);
@@ -89,8 +94,8 @@ Result<RolloutAction> parseAction(const json& body) {
         } else if (key == "guard") {
             ATALAYA_ASSIGN_OR_RETURN(a.guard, guardRulesFromJson(value, {}));
         } else if (key == "sunset" && value.is_string()) {
-            const auto when = QDateTime::fromString(QString::fromStdString(value.get<std::string>()),
-                                                    Qt::ISODateWithMs);
+            const auto when = QDateTime::fromString(
+                QString::fromStdString(value.get<std::string>()), Qt::ISODateWithMs);
             if (!when.isValid()) {
                 return invalidArgument("\"sunset\" must be an RFC 3339 date-time", "bad_action");
             }
@@ -128,7 +133,8 @@ std::vector<http::RouteEntry> RolloutRoutes::routes() {
          on(&RolloutRoutes::applyAction)},
         // Open Inference Protocol model-repository extension (Triton's routes).
         {{"POST", "/v2/repository/index", A::Admin}, on(&RolloutRoutes::repositoryIndex)},
-        {{"POST", "/v2/repository/models/{model}/load", A::Admin}, on(&RolloutRoutes::repositoryLoad)},
+        {{"POST", "/v2/repository/models/{model}/load", A::Admin},
+         on(&RolloutRoutes::repositoryLoad)},
         {{"POST", "/v2/repository/models/{model}/unload", A::Admin},
          on(&RolloutRoutes::repositoryUnload)},
     };
@@ -136,9 +142,12 @@ std::vector<http::RouteEntry> RolloutRoutes::routes() {
 
 void RolloutRoutes::listModels(const ApiCallPtr& call) {
     std::map<std::string, json> byModel;
-    for (const auto& name : m_models.modelsOnDisk()) byModel[name] = json::array();
-    for (const auto& v : m_models.versions()) byModel[v->model()].push_back(versionJson(*v));
-    for (const auto& v : m_models.failedLoads()) byModel[v->model()].push_back(versionJson(*v));
+    for (const auto& name : m_models.modelsOnDisk())
+        byModel[name] = json::array();
+    for (const auto& v : m_models.versions())
+        byModel[v->model()].push_back(versionJson(*v));
+    for (const auto& v : m_models.failedLoads())
+        byModel[v->model()].push_back(versionJson(*v));
     json models = json::array();
     for (auto& [name, versions] : byModel) {
         const auto served = m_models.defaultVersion(name);
@@ -154,17 +163,20 @@ void RolloutRoutes::listModels(const ApiCallPtr& call) {
 Status RolloutRoutes::load(const std::string& model, std::int64_t version, bool confirmBreaking,
                            const Actor& actor) {
     auto loaded = m_models.loadVersion(model, version, {.confirmBreaking = confirmBreaking});
-    RolloutEvent event = versionEvent(loaded.isOk() ? "loaded" : "load_failed", model,
-                                      std::nullopt, version, actor.who, actor.address);
+    RolloutEvent event = versionEvent(loaded.isOk() ? "loaded" : "load_failed", model, std::nullopt,
+                                      version, actor.who, actor.address);
     if (loaded.isOk()) {
         const auto validation = (*loaded)->validation();
-        event.detailJson = json{{"smoke_passed", validation.smokePassed},
-                                {"smoke_total", validation.smokeTotal},
-                                {"breaking", validation.breaking},
-                                {"load_ms", (*loaded)->loadDuration().value_or(std::chrono::milliseconds(0)).count()}}
-                               .dump();
+        event.detailJson =
+            json{{"smoke_passed", validation.smokePassed},
+                 {"smoke_total", validation.smokeTotal},
+                 {"breaking", validation.breaking},
+                 {"load_ms",
+                  (*loaded)->loadDuration().value_or(std::chrono::milliseconds(0)).count()}}
+                .dump();
     } else {
-        event.detailJson = json{{"code", loaded.status().reason()}, {"message", loaded.status().message()}}.dump();
+        event.detailJson =
+            json{{"code", loaded.status().reason()}, {"message", loaded.status().message()}}.dump();
     }
     m_manager.recordEvent(std::move(event));
     return loaded.isOk() ? Status::ok() : loaded.status();
@@ -185,52 +197,61 @@ Status RolloutRoutes::unload(const std::string& model, std::int64_t version, con
 
 void RolloutRoutes::loadVersion(const ApiCallPtr& call) {
     auto version = versionParam(*call);
-    if (!version.isOk()) return call->fail(version.status());
+    if (!version.isOk())
+        return call->fail(version.status());
     bool confirm = false;
     if (!call->request.body.empty()) {
         auto body = parseStrictJson(call->request.body, {.maxDepth = m_limits.maxDepth});
-        if (!body.isOk()) return call->fail(body.status());
+        if (!body.isOk())
+            return call->fail(body.status());
         const auto flag = body->find("confirm_breaking");
         if (!body->is_object() || (flag != body->end() && !flag->is_boolean()) ||
             body->size() > (flag != body->end() ? 1U : 0U)) {
-            return call->fail(invalidArgument("the body may hold only \"confirm_breaking\": true|false",
-                                              "bad_request"));
+            return call->fail(invalidArgument(
+                "the body may hold only \"confirm_breaking\": true|false", "bad_request"));
         }
         confirm = flag != body->end() && flag->get<bool>();
     }
     const std::string model(call->params.get("model").value_or(""));
     m_worker.post([this, call, model, v = *version, confirm] {
         Status status = load(model, v, confirm, actorOf(*call));
-        if (!status.isOk()) return call->fail(status);
+        if (!status.isOk())
+            return call->fail(status);
         auto found = m_models.find(model, v);
-        if (!found.isOk()) return call->fail(found.status());
+        if (!found.isOk())
+            return call->fail(found.status());
         call->reply(http::jsonResponse(200, versionJson(**found).dump()));
     });
 }
 
 void RolloutRoutes::unloadVersion(const ApiCallPtr& call) {
     auto version = versionParam(*call);
-    if (!version.isOk()) return call->fail(version.status());
+    if (!version.isOk())
+        return call->fail(version.status());
     const std::string model(call->params.get("model").value_or(""));
     m_worker.post([this, call, model, v = *version] {
         Status status = unload(model, v, actorOf(*call));
-        if (!status.isOk()) return call->fail(status);
+        if (!status.isOk())
+            return call->fail(status);
         for (const auto& version : m_models.versions()) {
             if (version->model() == model && version->version() == v) {
                 return call->reply(http::jsonResponse(200, versionJson(*version).dump()));
             }
         }
-        call->fail(notFound("model \"" + model + "\" has no version " + std::to_string(v), "version_not_found"));
+        call->fail(notFound("model \"" + model + "\" has no version " + std::to_string(v),
+                            "version_not_found"));
     });
 }
 
 void RolloutRoutes::setDefault(const ApiCallPtr& call) {
     auto version = versionParam(*call);
-    if (!version.isOk()) return call->fail(version.status());
+    if (!version.isOk())
+        return call->fail(version.status());
     const std::string model(call->params.get("model").value_or(""));
     m_worker.post([this, call, model, v = *version] {
         Status status = m_models.setDefaultVersion(model, v);
-        if (!status.isOk()) return call->fail(status);
+        if (!status.isOk())
+            return call->fail(status);
         const Actor actor = actorOf(*call);
         m_manager.recordEvent(
             versionEvent("default_set", model, std::nullopt, v, actor.who, actor.address));
@@ -243,19 +264,23 @@ void RolloutRoutes::listRollouts(const ApiCallPtr& call) {
 }
 
 void RolloutRoutes::listEvents(const ApiCallPtr& call) {
-    call->reply(http::jsonResponse(200, m_manager.eventsJson(limitOf(call->request.target, 100, 500))));
+    call->reply(
+        http::jsonResponse(200, m_manager.eventsJson(limitOf(call->request.target, 100, 500))));
 }
 
 void RolloutRoutes::applyAction(const ApiCallPtr& call) {
     auto body = parseStrictJson(call->request.body, {.maxDepth = m_limits.maxDepth});
-    if (!body.isOk()) return call->fail(body.status());
+    if (!body.isOk())
+        return call->fail(body.status());
     auto action = parseAction(*body);
-    if (!action.isOk()) return call->fail(action.status());
+    if (!action.isOk())
+        return call->fail(action.status());
     const std::string api(call->params.get("api").value_or(""));
     const std::string model(call->params.get("model").value_or(""));
     m_worker.post([this, call, api, model, a = std::move(action).value()] {
         auto view = m_manager.apply(api, model, a, actorOf(*call));
-        if (!view.isOk()) return call->fail(view.status());
+        if (!view.isOk())
+            return call->fail(view.status());
         call->reply(http::jsonResponse(200, std::move(view).value()));
     });
 }
@@ -289,13 +314,15 @@ void RolloutRoutes::repositoryLoad(const ApiCallPtr& call) {
     m_worker.post([this, call, model] {
         const auto versions = m_models.versionsOnDisk(model);
         if (versions.empty()) {
-            return call->fail(notFound("no model \"" + model + "\" in the repository", "model_not_found"));
+            return call->fail(
+                notFound("no model \"" + model + "\" in the repository", "model_not_found"));
         }
         // Like Triton: every version on disk is (re)loaded; any failure fails the call, and the
         // versions that were serving keep serving.
         for (const auto version : versions) {
             Status status = load(model, version, false, actorOf(*call));
-            if (!status.isOk()) return call->fail(status);
+            if (!status.isOk())
+                return call->fail(status);
         }
         call->reply(http::jsonResponse(200, "{}"));
     });
@@ -306,12 +333,15 @@ void RolloutRoutes::repositoryUnload(const ApiCallPtr& call) {
     m_worker.post([this, call, model] {
         bool any = false;
         for (const auto& v : m_models.versions()) {
-            if (v->model() != model || v->state() == ModelState::Unloaded) continue;
+            if (v->model() != model || v->state() == ModelState::Unloaded)
+                continue;
             any = true;
             Status status = unload(model, v->version(), actorOf(*call));
-            if (!status.isOk()) return call->fail(status);
+            if (!status.isOk())
+                return call->fail(status);
         }
-        if (!any) return call->fail(notFound("model \"" + model + "\" is not loaded", "model_not_found"));
+        if (!any)
+            return call->fail(notFound("model \"" + model + "\" is not loaded", "model_not_found"));
         call->reply(http::jsonResponse(200, "{}"));
     });
 }

@@ -34,7 +34,8 @@ private:
     void repositoryUnload(const http::ApiCallPtr& call);
 
     // On the worker: load one version and record the event; the answer's status.
-    Status load(const std::string& model, std::int64_t version, bool confirmBreaking, const Actor& actor);
+    Status load(const std::string& model, std::int64_t version, bool confirmBreaking,
+                const Actor& actor);
     Status unload(const std::string& model, std::int64_t version, const Actor& actor);
 
     ModelRepository& m_models;

@@ -1,8 +1,7 @@
 #include "rollout/RolloutStore.h"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 namespace atalaya::rollout {
 
@@ -26,7 +25,8 @@ void to_json(json& out, const RolloutEvent& e) {
            {"actor", e.actor},
            {"address", e.address},
            {"detail", json::parse(e.detailJson, nullptr, false)}};
-    if (out["detail"].is_discarded()) out["detail"] = json::object();
+    if (out["detail"].is_discarded())
+        out["detail"] = json::object();
 }
 
 RolloutEvent versionEvent(std::string kind, std::string model, std::optional<std::int64_t> from,
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS rollout_events (
 
 template <class T>
 Status bindOptional(SqliteStatement& statement, int index, const std::optional<T>& value) {
-    if (!value) return statement.bindNull(index);
+    if (!value)
+        return statement.bindNull(index);
     if constexpr (std::is_floating_point_v<T>) {
         return statement.bindDouble(index, *value);
     } else {
@@ -69,7 +70,8 @@ Status bindOptional(SqliteStatement& statement, int index, const std::optional<T
 Result<std::unique_ptr<RolloutStore>> RolloutStore::open(const std::filesystem::path& file) {
     std::error_code ec;
     std::filesystem::create_directories(file.parent_path(), ec);
-    ATALAYA_ASSIGN_OR_RETURN(auto db, SqliteDatabase::open(file, SqliteDatabase::Access::ReadWrite));
+    ATALAYA_ASSIGN_OR_RETURN(auto db,
+                             SqliteDatabase::open(file, SqliteDatabase::Access::ReadWrite));
     ATALAYA_RETURN_IF_ERROR(db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
     ATALAYA_RETURN_IF_ERROR(db.execute(kSchema));
     return std::unique_ptr<RolloutStore>(new RolloutStore(std::move(db)));
@@ -93,14 +95,16 @@ Status RolloutStore::savePolicy(const RoutePolicy& policy) {
 
 Result<std::vector<RoutePolicy>> RolloutStore::loadPolicies() {
     std::lock_guard lock(m_mutex);
-    ATALAYA_ASSIGN_OR_RETURN(auto statement,
-                             m_db.prepare("SELECT policy_json FROM route_policies ORDER BY api, model"));
+    ATALAYA_ASSIGN_OR_RETURN(
+        auto statement, m_db.prepare("SELECT policy_json FROM route_policies ORDER BY api, model"));
     std::vector<RoutePolicy> policies;
     while (true) {
         ATALAYA_ASSIGN_OR_RETURN(auto step, statement.step());
-        if (step == SqliteStatement::Step::Done) break;
+        if (step == SqliteStatement::Step::Done)
+            break;
         const json doc = json::parse(statement.columnText(0), nullptr, false);
-        if (doc.is_discarded()) return internalError("rollout.sqlite: a route policy is not JSON", "bad_policy");
+        if (doc.is_discarded())
+            return internalError("rollout.sqlite: a route policy is not JSON", "bad_policy");
         ATALAYA_ASSIGN_OR_RETURN(auto policy, routePolicyFromJson(doc));
         policies.push_back(std::move(policy));
     }
@@ -139,15 +143,19 @@ Result<std::vector<RolloutEvent>> RolloutStore::recentEvents(std::size_t limit) 
     std::vector<RolloutEvent> events;
     while (true) {
         ATALAYA_ASSIGN_OR_RETURN(auto step, statement.step());
-        if (step == SqliteStatement::Step::Done) break;
+        if (step == SqliteStatement::Step::Done)
+            break;
         RolloutEvent e;
         e.timeMs = statement.columnInt(0);
         e.api = statement.columnText(1);
         e.model = statement.columnText(2);
         e.kind = statement.columnText(3);
-        if (!statement.isNull(4)) e.fromVersion = statement.columnInt(4);
-        if (!statement.isNull(5)) e.toVersion = statement.columnInt(5);
-        if (!statement.isNull(6)) e.weight = statement.columnDouble(6);
+        if (!statement.isNull(4))
+            e.fromVersion = statement.columnInt(4);
+        if (!statement.isNull(5))
+            e.toVersion = statement.columnInt(5);
+        if (!statement.isNull(6))
+            e.weight = statement.columnDouble(6);
         e.actor = statement.columnText(7);
         e.address = statement.columnText(8);
         e.detailJson = statement.columnText(9);

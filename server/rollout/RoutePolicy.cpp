@@ -8,9 +8,12 @@ using nlohmann::json;
 
 std::string_view rolloutModeName(RolloutMode mode) {
     switch (mode) {
-        case RolloutMode::Pinned: return "pinned";
-        case RolloutMode::Shadow: return "shadow";
-        case RolloutMode::Canary: return "canary";
+        case RolloutMode::Pinned:
+            return "pinned";
+        case RolloutMode::Shadow:
+            return "shadow";
+        case RolloutMode::Canary:
+            return "canary";
     }
     return "pinned";
 }
@@ -23,9 +26,11 @@ void to_json(json& out, const GuardRules& rules) {
 }
 
 Result<GuardRules> guardRulesFromJson(const json& in, GuardRules base) {
-    if (!in.is_object()) return invalidArgument("guard must be an object", "bad_guard");
+    if (!in.is_object())
+        return invalidArgument("guard must be an object", "bad_guard");
     for (const auto& [key, value] : in.items()) {
-        if (!value.is_number()) return invalidArgument("guard." + key + " must be a number", "bad_guard");
+        if (!value.is_number())
+            return invalidArgument("guard." + key + " must be a number", "bad_guard");
         const double number = value.get<double>();
         if (key == "max_error_rate" && number >= 0 && number <= 1) {
             base.maxErrorRate = number;
@@ -53,11 +58,11 @@ void to_json(json& out, const RoutePolicy& p) {
            {"step_interval_s", p.stepIntervalS},
            {"next_step_at_ms", p.nextStepAtMs ? json(*p.nextStepAtMs) : json(nullptr)},
            {"guard", p.guard},
-           {"deprecation", p.deprecated ? json{{"deprecated", true},
-                                               {"deprecated_at_ms", p.deprecatedAtMs},
-                                               {"sunset_ms", p.sunsetMs ? json(*p.sunsetMs)
-                                                                        : json(nullptr)}}
-                                        : json(nullptr)},
+           {"deprecation", p.deprecated
+                               ? json{{"deprecated", true},
+                                      {"deprecated_at_ms", p.deprecatedAtMs},
+                                      {"sunset_ms", p.sunsetMs ? json(*p.sunsetMs) : json(nullptr)}}
+                               : json(nullptr)},
            {"since_ms", p.sinceMs}};
 }
 
@@ -72,16 +77,19 @@ Result<RoutePolicy> routePolicyFromJson(const json& in) {
                  : mode == "canary" ? RolloutMode::Canary
                                     : RolloutMode::Pinned;
         p.stable = in.at("stable").get<std::int64_t>();
-        if (!in.at("candidate").is_null()) p.candidate = in.at("candidate").get<std::int64_t>();
+        if (!in.at("candidate").is_null())
+            p.candidate = in.at("candidate").get<std::int64_t>();
         p.weight = in.at("weight").get<double>();
         p.steps = in.at("steps").get<std::vector<double>>();
         p.stepIntervalS = in.at("step_interval_s").get<int>();
-        if (!in.at("next_step_at_ms").is_null()) p.nextStepAtMs = in.at("next_step_at_ms").get<std::int64_t>();
+        if (!in.at("next_step_at_ms").is_null())
+            p.nextStepAtMs = in.at("next_step_at_ms").get<std::int64_t>();
         ATALAYA_ASSIGN_OR_RETURN(p.guard, guardRulesFromJson(in.at("guard"), {}));
         if (const auto& d = in.at("deprecation"); !d.is_null()) {
             p.deprecated = true;
             p.deprecatedAtMs = d.value("deprecated_at_ms", std::int64_t{0});
-            if (!d.at("sunset_ms").is_null()) p.sunsetMs = d.at("sunset_ms").get<std::int64_t>();
+            if (!d.at("sunset_ms").is_null())
+                p.sunsetMs = d.at("sunset_ms").get<std::int64_t>();
         }
         p.sinceMs = in.value("since_ms", std::int64_t{0});
         return p;

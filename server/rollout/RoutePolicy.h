@@ -1,14 +1,13 @@
 #pragma once
 
+#include <atalaya/Result.h>
+
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
-
-#include <atalaya/Result.h>
 
 namespace atalaya::rollout {
 

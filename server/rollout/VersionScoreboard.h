@@ -55,7 +55,8 @@ public:
     void reset();
 
 private:
-    void pair(bool shadow, bool ok, std::string_view label, double score, std::string_view requestId);
+    void pair(bool shadow, bool ok, std::string_view label, double score,
+              std::string_view requestId);
 
     struct Pending {
         bool ok;

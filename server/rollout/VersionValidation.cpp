@@ -1,9 +1,8 @@
 #include "rollout/VersionValidation.h"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <future>
+#include <nlohmann/json.hpp>
 
 #include "http/PredictCodec.h"
 
@@ -15,7 +14,8 @@ namespace {
 
 std::string describeShape(const std::vector<std::int64_t>& shape) {
     std::string text = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? "," : "") + std::to_string(shape[i]);
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        text += (i ? "," : "") + std::to_string(shape[i]);
     return text + "]";
 }
 
@@ -25,14 +25,16 @@ Status compareTensors(const std::vector<TensorSpec>& current, const std::vector<
         return invalidArgument(message, "breaking_change");
     };
     if (current.size() != next.size()) {
-        return breaking(std::string(what) + " count changes from " + std::to_string(current.size()) +
-                        " to " + std::to_string(next.size()));
+        return breaking(std::string(what) + " count changes from " +
+                        std::to_string(current.size()) + " to " + std::to_string(next.size()));
     }
     for (std::size_t i = 0; i < current.size(); ++i) {
         const TensorSpec& a = current[i];
         const TensorSpec& b = next[i];
-        if (a.name != b.name) return breaking(std::string(what) + " " + a.name + " is renamed " + b.name);
-        if (a.type != b.type || a.shape != b.shape || a.tokenizer.has_value() != b.tokenizer.has_value()) {
+        if (a.name != b.name)
+            return breaking(std::string(what) + " " + a.name + " is renamed " + b.name);
+        if (a.type != b.type || a.shape != b.shape ||
+            a.tokenizer.has_value() != b.tokenizer.has_value()) {
             return breaking(std::string(what) + " " + a.name + " changes type or shape (" +
                             describeShape(a.shape) + " to " + describeShape(b.shape) + ")");
         }
@@ -42,7 +44,8 @@ Status compareTensors(const std::vector<TensorSpec>& current, const std::vector<
         for (std::size_t f = 0; f < a.features.size(); ++f) {
             if (a.features[f].name != b.features[f].name) {
                 return breaking(std::string(what) + " " + a.name + " column " + std::to_string(f) +
-                                " changes from " + a.features[f].name + " to " + b.features[f].name);
+                                " changes from " + a.features[f].name + " to " +
+                                b.features[f].name);
             }
         }
     }
@@ -63,21 +66,25 @@ Status checkSchemaCompatible(const ModelMetadata& current, const ModelMetadata& 
 Status runSmokeSet(ModelVersion& candidate, const JsonLimits& limits,
                    ModelVersion::Validation& validation) {
     const std::string& smokeJson = candidate.metadata().smokeJson;
-    if (smokeJson.empty()) return Status::ok();
+    if (smokeJson.empty())
+        return Status::ok();
     const json smoke = json::parse(smokeJson, nullptr, false);
-    if (!smoke.is_array()) return invalidArgument("model.json: \"smoke\" must be an array", "validation_failed");
+    if (!smoke.is_array())
+        return invalidArgument("model.json: \"smoke\" must be an array", "validation_failed");
     json instances = json::array();
     std::vector<std::string> expected;
     for (const auto& example : smoke) {
         if (!example.is_object() || !example.contains("instance") || !example.contains("label") ||
             !example["label"].is_string()) {
-            return invalidArgument("model.json: each smoke example needs \"instance\" and \"label\"",
-                                   "validation_failed");
+            return invalidArgument(
+                "model.json: each smoke example needs \"instance\" and \"label\"",
+                "validation_failed");
         }
         const json& instance = example["instance"];
         // Text models take bare strings; their smoke examples name the field ({"text": ...}).
         const bool textModel = candidate.tokenizer() != nullptr;
-        if (textModel && instance.is_object() && instance.size() == 1 && instance.begin()->is_string()) {
+        if (textModel && instance.is_object() && instance.size() == 1 &&
+            instance.begin()->is_string()) {
             instances.push_back(*instance.begin());
         } else {
             instances.push_back(instance);
@@ -87,10 +94,12 @@ Status runSmokeSet(ModelVersion& candidate, const JsonLimits& limits,
     validation.smokeTotal = static_cast<int>(expected.size());
     JsonLimits smokeLimits = limits;
     smokeLimits.maxInstances = std::max(smokeLimits.maxInstances, expected.size());
-    auto inputs = http::decodeInstances(instances, candidate.metadata(), candidate.tokenizer(), smokeLimits);
+    auto inputs =
+        http::decodeInstances(instances, candidate.metadata(), candidate.tokenizer(), smokeLimits);
     if (!inputs.isOk()) {
-        return invalidArgument("smoke set does not fit the model's inputs: " + inputs.status().message(),
-                               "validation_failed");
+        return invalidArgument(
+            "smoke set does not fit the model's inputs: " + inputs.status().message(),
+            "validation_failed");
     }
     // Through the batcher, as live traffic will go (never on the IO thread: this is the loader).
     std::promise<InferenceResult> done;
@@ -104,8 +113,8 @@ Status runSmokeSet(ModelVersion& candidate, const JsonLimits& limits,
     if (!result.status.isOk()) {
         return invalidArgument("smoke set failed: " + result.status.message(), "validation_failed");
     }
-    const auto predictions = json::parse(http::encodePredictions(candidate.metadata(), result).json,
-                                         nullptr, false);
+    const auto predictions =
+        json::parse(http::encodePredictions(candidate.metadata(), result).json, nullptr, false);
     if (!predictions.is_array() || predictions.size() != expected.size()) {
         return invalidArgument("smoke set: the model returned another number of predictions",
                                "validation_failed");
@@ -131,10 +140,11 @@ ModelRepository::Validator makeVersionValidator(JsonLimits limits) {
             Status compatible = checkSchemaCompatible(current->metadata(), candidate.metadata());
             if (!compatible.isOk()) {
                 if (!options.confirmBreaking) {
-                    return Status(compatible.code(),
-                                  compatible.message() +
-                                      " (confirm the breaking change to load it for a new API version)",
-                                  "breaking_change");
+                    return Status(
+                        compatible.code(),
+                        compatible.message() +
+                            " (confirm the breaking change to load it for a new API version)",
+                        "breaking_change");
                 }
                 validation.breaking = true;
             }

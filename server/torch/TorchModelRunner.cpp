@@ -1,6 +1,8 @@
 // The only translation unit that includes LibTorch (its headers cost ~20 s to compile).
 #include "torch/TorchModelRunner.h"
 
+#include "core/Logging.h"
+
 #include <torch/cuda.h>
 #include <torch/script.h>
 #include <torch/version.h>
@@ -11,6 +13,20 @@
 
 namespace atalaya {
 namespace {
+
+// A TorchScript error carries the interpreter's traceback, with the source paths of whoever
+// exported the model. Clients get its last line (the exception, e.g. "RuntimeError: ...");
+// the whole text goes to the log only.
+Status modelError(const std::string& full) {
+    qCWarning(lcModels, "model error: %s", full.c_str());
+    std::string_view text(full);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    const auto lastBreak = text.rfind('\n');
+    std::string_view last = lastBreak == std::string_view::npos ? text : text.substr(lastBreak + 1);
+    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+    return internalError("model error: " + std::string(last), "model_error");
+}
+
 
 std::optional<at::ScalarType> scalarTypeFor(DataType type) {
     switch (type) {
@@ -90,10 +106,9 @@ public:
             }
             return collectOutputs(m_module.forward(arguments));
         } catch (const c10::Error& error) {
-            // msg() without the C++ backtrace: it may reach a client and the log.
-            return internalError("model error: " + error.msg(), "model_error");
+            return modelError(error.msg());
         } catch (const std::exception& error) {
-            return internalError(std::string("model error: ") + error.what(), "model_error");
+            return modelError(error.what());
         }
     }
 

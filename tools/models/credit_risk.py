@@ -112,6 +112,25 @@ def make_v2(mean, std):
     return TabularClassifier(body, mean, std)
 
 
+class LongTermExportBug(nn.Module):
+    """Version 3 of the demo: version 2 re-exported with a bug that only long loans hit.
+
+    It loads, warms up and passes its smoke set (none of those loans is 5 to 10 years), so
+    validation lets it through; live traffic then fails for every batch holding a loan of 60 to
+    120 months (about 38% of applications), which the canary's error-rate guard catches.
+    """
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        term = x[:, 7]
+        if bool(((term >= 60) & (term <= 120)).any()):
+            raise RuntimeError("credit-risk v3: loan terms of 60 to 120 months were lost in the export")
+        return self.inner(x)
+
+
 def train(model, x, y, epochs, lr, batch_size=256):
     """Mini-batch Adam; small batches converge in far less time than full-batch here."""
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -159,10 +178,11 @@ def build(out_dir, quick=False, seed=1234):
         2: ("MLP 10-32-32-2", make_v2, 4 if quick else 10, 0.005),
     }
     model_dir = os.path.join(out_dir, NAME)
-    results, metas, predicted = {}, {}, {}
+    results, metas, predicted, models = {}, {}, {}, {}
     for version, (kind, make, epochs, lr) in versions.items():
         torch.manual_seed(seed + version)
         model = train(make(mean, std), x_train, y_train, epochs, lr)
+        models[version] = model
         test_probs = ax.predict(model, x_test)
         results[version] = ax.accuracy(test_probs, y_test)
         predicted[version] = test_probs.argmax(axis=1)
@@ -181,4 +201,18 @@ def build(out_dir, quick=False, seed=1234):
     ax.write_model_json(os.path.join(model_dir, "model.json"), metas[2])
     overrides = {k: metas[1][k] for k in ("description", "reference", "smoke")}
     ax.write_model_json(os.path.join(model_dir, "1", "model.json"), overrides)
+
+    # Version 3: a broken candidate for the rollout demo, kept on disk but not loaded at start.
+    short = x_test[(x_test[:, 7] < 60) | (x_test[:, 7] > 120)]
+    broken = LongTermExportBug(models[2]).eval()
+    ax.save_torchscript(broken, os.path.join(model_dir, "3", "model.pt"), short[:8], len(LABELS))
+    smoke3 = [e for e in metas[2]["smoke"] if not 60 <= e["instance"]["loan_term_months"] <= 120]
+    ax.write_model_json(os.path.join(model_dir, "3", "model.json"), {
+        "description": "MLP 10-32-32-2 (version 2) re-exported with a bug: fails on loans of 60 to "
+                       "120 months. A rollout demo: the canary guard rolls it back.",
+        "smoke": smoke3,
+        "autoload": False,
+    })
+    print(f"{NAME}/3: version 2 with an export bug for 60-120 month loans, {len(smoke3)} smoke examples, "
+          "autoload false")
     return results
