@@ -44,6 +44,9 @@ int main(int argc, char* argv[]) {
         return 1;
     }
     std::printf("atalaya-server listening on %s\n", server.baseUrl().c_str());
+    if (server.port() != 0 && server.httpsPort() != 0)
+        std::printf("atalaya-server listening on https://%s:%u\n", server.host().c_str(),
+                    server.httpsPort());
     std::fflush(stdout);
 
     const int code = QCoreApplication::exec();
