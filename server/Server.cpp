@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "core/Logging.h"
@@ -55,6 +56,13 @@ http::RuntimeReport describeRuntime(const ServerConfig& config, int intraOpThrea
     return report;
 }
 
+std::optional<http::TlsListenerOptions> tlsListenerOptions(const HttpConfig& config) {
+    if (!config.tls.enabled())
+        return std::nullopt;
+    return http::TlsListenerOptions{
+        .certFile = config.tls.certFile, .keyFile = config.tls.keyFile, .port = config.tls.port};
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -104,6 +112,8 @@ public:
         m_http = std::make_unique<http::HttpServer>(
             http::HttpServerOptions{.host = h.host,
                                     .port = h.port,
+                                    .plain = h.plain,
+                                    .tls = tlsListenerOptions(h),
                                     .ioThreads = h.ioThreads,
                                     .maxBodyBytes = h.maxBodyBytes,
                                     .maxHeaderBytes = h.maxHeaderBytes,
@@ -114,7 +124,10 @@ public:
                 api->handle(std::move(request), std::move(responder));
             });
         ATALAYA_RETURN_IF_ERROR(m_http->start());
-        qCInfo(lcServer, "listening on http://%s", address().c_str());
+        if (m_http->port() != 0)
+            qCInfo(lcServer, "listening on http://%s", address().c_str());
+        if (m_http->httpsPort() != 0)
+            qCInfo(lcServer, "listening on https://%s:%u", h.host.c_str(), m_http->httpsPort());
         m_loader = std::thread([this] { m_models.loadPending(); });
         m_rollout->start();
         m_running = true;
@@ -143,8 +156,12 @@ public:
             m_gate->stop();
     }
 
-    std::string address() const { return m_config.http.host + ":" + std::to_string(port()); }
+    // host:port of the plain listener, or of the HTTPS one when plain HTTP is off.
+    std::string address() const {
+        return m_config.http.host + ":" + std::to_string(port() != 0 ? port() : httpsPort());
+    }
     std::uint16_t port() const { return m_http ? m_http->port() : 0; }
+    std::uint16_t httpsPort() const { return m_http ? m_http->httpsPort() : 0; }
     const ServerConfig& config() const { return m_config; }
 
     Result<std::string> issueLocalToken() {
@@ -312,8 +329,11 @@ std::string Server::host() const {
 std::uint16_t Server::port() const {
     return d->port();
 }
+std::uint16_t Server::httpsPort() const {
+    return d->httpsPort();
+}
 std::string Server::baseUrl() const {
-    return "http://" + d->address();
+    return (d->port() != 0 ? "http://" : "https://") + d->address();
 }
 Result<std::string> Server::issueLocalToken() {
     return d->issueLocalToken();

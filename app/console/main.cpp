@@ -31,11 +31,17 @@ int main(int argc, char* argv[]) {
     const QCommandLineOption token(QStringLiteral("token"),
                                    QStringLiteral("Bearer token for the admin API."),
                                    QStringLiteral("TOKEN"));
-    parser.addOptions({remote, token});
+    const QCommandLineOption caCert(
+        QStringLiteral("ca-cert"),
+        QStringLiteral("With an https:// --remote: trust only the PEM certificate(s) in FILE, e.g. "
+                       "the server's self-signed cert.pem."),
+        QStringLiteral("FILE"));
+    parser.addOptions({remote, token, caCert});
     parser.process(app);
 
     std::unique_ptr<atalaya::Server> server;
     QUrl baseUrl;
+    QString caFile = parser.value(caCert);
     if (parser.isSet(remote)) {
         baseUrl = QUrl::fromUserInput(parser.value(remote));
         if (!baseUrl.isValid() || baseUrl.host().isEmpty()) {
@@ -50,6 +56,9 @@ int main(int argc, char* argv[]) {
             std::fprintf(stderr, "atalaya: %s\n", config.status().toString().c_str());
             return 1;
         }
+        // An embedded server that serves only HTTPS is reached over it, trusting its own cert.
+        if (!config->http.plain)
+            caFile = QString::fromStdString(config->http.tls.certFile.string());
         server = std::make_unique<atalaya::Server>(std::move(config).value());
         if (const atalaya::Status started = server->start(); !started.isOk()) {
             std::fprintf(stderr, "atalaya: cannot start the server: %s\n",
@@ -61,6 +70,12 @@ int main(int argc, char* argv[]) {
 
     atalaya::client::HttpAdminClient client(baseUrl);
     client.setBearerToken(parser.value(token));
+    if (!caFile.isEmpty()) {
+        if (const atalaya::Status trusted = client.setCaCertificatesFile(caFile); !trusted.isOk()) {
+            std::fprintf(stderr, "atalaya: --ca-cert: %s\n", trusted.message().c_str());
+            return 1;
+        }
+    }
     if (server) {
         // The embedded server is ours: an in-memory admin key, never persisted, instead of one
         // the user would have to create first.

@@ -1,6 +1,7 @@
 // atalaya-server: the serving engine without any GUI library, for servers and containers.
 #include "core/CommandLine.h"
 #include "core/TerminationSignals.h"
+#include "security/CertCommand.h"
 #include "security/KeysCommand.h"
 
 #include <atalaya/Server.h>
@@ -19,11 +20,17 @@ int main(int argc, char* argv[]) {
         args.size() > 1 && args.at(1) == QLatin1String("keys")) {
         return atalaya::security::runKeysCommand(args.mid(2), stdout, stderr);
     }
+    // `atalaya-server cert create ...` makes a self-signed HTTPS certificate and exits.
+    if (const QStringList args = QCoreApplication::arguments();
+        args.size() > 1 && args.at(1) == QLatin1String("cert")) {
+        return atalaya::security::runCertCommand(args.mid(2), stdout, stderr);
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Atalaya inference server: TorchScript models over HTTP, headless.\n"
-                       "API keys: atalaya-server keys create|list|revoke (see --help of each)."));
+                       "API keys: atalaya-server keys create|list|revoke (see --help of each).\n"
+                       "HTTPS certificate: atalaya-server cert create --out DIR [--host NAME]."));
     parser.addHelpOption();
     parser.addVersionOption();
     atalaya::addServerOptions(parser);
@@ -44,6 +51,9 @@ int main(int argc, char* argv[]) {
         return 1;
     }
     std::printf("atalaya-server listening on %s\n", server.baseUrl().c_str());
+    if (server.port() != 0 && server.httpsPort() != 0)
+        std::printf("atalaya-server listening on https://%s:%u\n", server.host().c_str(),
+                    server.httpsPort());
     std::fflush(stdout);
 
     const int code = QCoreApplication::exec();

@@ -6,6 +6,7 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslCertificate>
 #include <utility>
 
 namespace atalaya::client {
@@ -77,6 +78,17 @@ void HttpAdminClient::setBearerToken(const QString& token) {
     m_authorization = trimmed.isEmpty() ? QByteArray() : QByteArray("Bearer " + trimmed);
 }
 
+Status HttpAdminClient::setCaCertificatesFile(const QString& caFile) {
+    const QList<QSslCertificate> certificates = QSslCertificate::fromPath(caFile, QSsl::Pem);
+    if (certificates.isEmpty()) {
+        return Status(StatusCode::InvalidArgument,
+                      QString(caFile + u": no PEM certificate to trust").toStdString());
+    }
+    m_tls.setCaCertificates(certificates);
+    m_tls.setProtocol(QSsl::TlsV1_2OrLater);
+    return Status::ok();
+}
+
 void HttpAdminClient::setTimeout(std::chrono::milliseconds timeout) {
     m_timeout = timeout;
 }
@@ -99,6 +111,7 @@ QNetworkRequest HttpAdminClient::requestFor(const QString& path) const {
     url.setPath(basePath + path);
 
     QNetworkRequest request(url);
+    request.setSslConfiguration(m_tls);
     request.setTransferTimeout(static_cast<int>(m_timeout.count()));
     // The admin API never redirects; following one could hand the bearer token to another host.
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,

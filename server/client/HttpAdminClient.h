@@ -1,8 +1,11 @@
 #pragma once
 
+#include <atalaya/Status.h>
+
 #include <QByteArray>
 #include <QNetworkAccessManager>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <chrono>
 
 #include "client/AdminClient.h"
@@ -30,6 +33,11 @@ public:
     // Sent as "Authorization: Bearer <token>" on every request; empty sends none.
     void setBearerToken(const QString& token);
 
+    // For an https:// base URL: trust only the PEM certificates in `caFile` (the server's
+    // self-signed certificate, or a private CA) instead of the system's CAs; TLS 1.2 or later.
+    // InvalidArgument when the file holds no certificate. Call before the first request.
+    Status setCaCertificatesFile(const QString& caFile);
+
     // Whole-request limit: connecting, sending and receiving the answer. Default 5 s.
     void setTimeout(std::chrono::milliseconds timeout);
 
@@ -42,6 +50,7 @@ private:
     QNetworkAccessManager m_network;
     QUrl m_baseUrl;
     QByteArray m_authorization;
+    QSslConfiguration m_tls = QSslConfiguration::defaultConfiguration();
     std::chrono::milliseconds m_timeout{5000};
     QPointer<QNetworkReply> m_pendingHealth;  // at most one health request in flight
 };

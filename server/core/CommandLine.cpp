@@ -46,6 +46,15 @@ void addServerOptions(QCommandLineParser& parser) {
          QStringLiteral("n")},
         {QStringLiteral("max-body-bytes"),
          QStringLiteral("Largest request body accepted (default 1048576)."), QStringLiteral("n")},
+        {QStringLiteral("tls-cert"),
+         QStringLiteral("PEM certificate (chain) for HTTPS; needs --tls-key."),
+         QStringLiteral("file")},
+        {QStringLiteral("tls-key"), QStringLiteral("PEM private key of the HTTPS certificate."),
+         QStringLiteral("file")},
+        {QStringLiteral("https-port"),
+         QStringLiteral("Port for HTTPS (default 8443; 0 = any free)."), QStringLiteral("n")},
+        {QStringLiteral("no-plain-http"),
+         QStringLiteral("Serve HTTPS only: no plain HTTP listener.")},
     });
 }
 
@@ -89,6 +98,19 @@ Result<ServerConfig> serverConfigFrom(const QCommandLineParser& parser, EnvLooku
         ATALAYA_ASSIGN_OR_RETURN(const long long n,
                                  intFlag(parser, {"max-body-bytes", 1, 1LL << 30}));
         config.http.maxBodyBytes = static_cast<std::size_t>(n);
+    }
+    if (parser.isSet(QStringLiteral("tls-cert"))) {
+        config.http.tls.certFile = parser.value(QStringLiteral("tls-cert")).toStdString();
+    }
+    if (parser.isSet(QStringLiteral("tls-key"))) {
+        config.http.tls.keyFile = parser.value(QStringLiteral("tls-key")).toStdString();
+    }
+    if (parser.isSet(QStringLiteral("https-port"))) {
+        ATALAYA_ASSIGN_OR_RETURN(const long long port, intFlag(parser, {"https-port", 0, 65535}));
+        config.http.tls.port = static_cast<std::uint16_t>(port);
+    }
+    if (parser.isSet(QStringLiteral("no-plain-http"))) {
+        config.http.plain = false;
     }
     ATALAYA_RETURN_IF_ERROR(validateConfig(config));
     return config;

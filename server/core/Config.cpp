@@ -86,7 +86,25 @@ Status readObject(const json* node, const std::string& path) {
     return Status::ok();
 }
 
-Status applyHttp(const json& node, HttpConfig& http) {
+std::filesystem::path resolveAgainst(const std::filesystem::path& base, const std::string& p) {
+    const std::filesystem::path path(p);
+    return path.is_absolute() ? path : base / path;
+}
+
+Status applyTls(const json& node, TlsConfig& tls, const std::filesystem::path& base) {
+    Section s(node, "http.tls.");
+    for (auto [key, path] :
+         {std::pair{"cert_file", &tls.certFile}, std::pair{"key_file", &tls.keyFile}}) {
+        std::string value;
+        ATALAYA_RETURN_IF_ERROR(s.read(key, value));
+        if (!value.empty())
+            *path = resolveAgainst(base, value);
+    }
+    ATALAYA_RETURN_IF_ERROR(s.readInt("port", tls.port, 0, 65535));
+    return s.rejectUnknownKeys();
+}
+
+Status applyHttp(const json& node, HttpConfig& http, const std::filesystem::path& base) {
     Section s(node, "http.");
     ATALAYA_RETURN_IF_ERROR(s.read("host", http.host));
     ATALAYA_RETURN_IF_ERROR(s.readInt("port", http.port, 0, 65535));
@@ -96,6 +114,11 @@ Status applyHttp(const json& node, HttpConfig& http) {
     ATALAYA_RETURN_IF_ERROR(s.readMs("read_timeout_ms", http.readTimeout));
     ATALAYA_RETURN_IF_ERROR(s.readMs("idle_timeout_ms", http.idleTimeout));
     ATALAYA_RETURN_IF_ERROR(s.readInt("max_connections", http.maxConnections, 1, 1 << 20));
+    ATALAYA_RETURN_IF_ERROR(s.read("plain", http.plain));
+    if (const json* tls = s.child("tls")) {
+        ATALAYA_RETURN_IF_ERROR(readObject(tls, "http.tls"));
+        ATALAYA_RETURN_IF_ERROR(applyTls(*tls, http.tls, base));
+    }
     return s.rejectUnknownKeys();
 }
 
@@ -163,11 +186,6 @@ Status applyTelemetry(const json& node, TelemetryConfig& telemetry) {
     return s.rejectUnknownKeys();
 }
 
-std::filesystem::path resolveAgainst(const std::filesystem::path& base, const std::string& p) {
-    const std::filesystem::path path(p);
-    return path.is_absolute() ? path : base / path;
-}
-
 Status applySecurity(const json& node, SecurityConfig& security,
                      const std::filesystem::path& base) {
     Section s(node, "security.");
@@ -231,7 +249,8 @@ Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) 
     for (const char* key : {"http", "json", "inference", "telemetry", "security", "api_versions"}) {
         ATALAYA_RETURN_IF_ERROR(readObject(root.contains(key) ? &root.at(key) : nullptr, key));
     }
-    if (const json* http = s.child("http")) ATALAYA_RETURN_IF_ERROR(applyHttp(*http, config.http));
+    if (const json* http = s.child("http"))
+        ATALAYA_RETURN_IF_ERROR(applyHttp(*http, config.http, file.parent_path()));
     if (const json* limits = s.child("json")) {
         ATALAYA_RETURN_IF_ERROR(applyJsonLimits(*limits, config.json));
     }
@@ -280,6 +299,24 @@ Status applyEnvironment(ServerConfig& config, EnvLookup lookup) {
     }
     if (auto models = lookup("ATALAYA_MODELS")) config.modelRepository = *models;
     if (auto dataDir = lookup("ATALAYA_DATA_DIR")) config.dataDir = *dataDir;
+    if (auto cert = lookup("ATALAYA_TLS_CERT"))
+        config.http.tls.certFile = *cert;
+    if (auto key = lookup("ATALAYA_TLS_KEY"))
+        config.http.tls.keyFile = *key;
+    if (auto port = lookup("ATALAYA_HTTPS_PORT")) {
+        char* end = nullptr;
+        const long value = std::strtol(port->c_str(), &end, 10);
+        if (port->empty() || *end != '\0' || value < 0 || value > 65535) {
+            return invalidArgument("ATALAYA_HTTPS_PORT must be a port number", "invalid_config");
+        }
+        config.http.tls.port = static_cast<std::uint16_t>(value);
+    }
+    if (auto plain = lookup("ATALAYA_PLAIN_HTTP")) {
+        if (*plain != "on" && *plain != "off") {
+            return invalidArgument("ATALAYA_PLAIN_HTTP must be on or off", "invalid_config");
+        }
+        config.http.plain = *plain == "on";
+    }
     if (auto auth = lookup("ATALAYA_AUTH")) {
         if (*auth != "on" && *auth != "off") {
             return invalidArgument("ATALAYA_AUTH must be on or off", "invalid_config");
@@ -289,11 +326,36 @@ Status applyEnvironment(ServerConfig& config, EnvLookup lookup) {
     return Status::ok();
 }
 
+namespace {
+
+Status validateListeners(const HttpConfig& http) {
+    const TlsConfig& tls = http.tls;
+    if (tls.certFile.empty() != tls.keyFile.empty()) {
+        return invalidArgument(
+            "http.tls needs both cert_file and key_file (--tls-cert and --tls-key)",
+            "invalid_config");
+    }
+    if (!http.plain && !tls.enabled()) {
+        return invalidArgument(
+            "http.plain is off and no TLS certificate is configured: nothing would listen",
+            "invalid_config");
+    }
+    if (http.plain && tls.enabled() && tls.port != 0 && tls.port == http.port) {
+        return invalidArgument("http.port and http.tls.port are both " + std::to_string(tls.port) +
+                                   ": HTTP and HTTPS need two ports",
+                               "invalid_config");
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
 Status validateConfig(const ServerConfig& config) {
     if (config.http.host.empty()) return invalidArgument("http.host is empty", "invalid_config");
     if (config.modelRepository.empty()) {
         return invalidArgument("model repository path is empty", "invalid_config");
     }
+    ATALAYA_RETURN_IF_ERROR(validateListeners(config.http));
     for (const auto& [api, pins] : config.apiVersions) {
         if (api.size() < 2 || api[0] != 'v' ||
             api.find_first_not_of("0123456789", 1) != std::string::npos) {

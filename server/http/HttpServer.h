@@ -1,20 +1,31 @@
 #pragma once
 
-#include "http/HttpMessage.h"
-
 #include <atalaya/Status.h>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "http/HttpMessage.h"
+
 namespace atalaya::http {
+
+// The HTTPS listener: a PEM certificate (chain, leaf first) and its PEM private key.
+struct TlsListenerOptions {
+    std::filesystem::path certFile;
+    std::filesystem::path keyFile;
+    std::uint16_t port = 0;  // 0: the OS picks a free port; httpsPort() tells which
+};
 
 struct HttpServerOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;  // 0: the OS picks a free port; port() tells which
+    bool plain = true;       // the plain HTTP listener on `port`
+    std::optional<TlsListenerOptions> tls;  // an HTTPS listener besides (or instead of) it
     int ioThreads = 1;
     std::size_t maxBodyBytes = 1 << 20;
     std::size_t maxHeaderBytes = 16 << 10;
@@ -29,6 +40,11 @@ struct HttpServerOptions {
 // pipelined requests in request order (one request per connection is handled at a time), and
 // survives clients that disconnect before their answer.
 //
+// With `tls` set it also (or, with `plain` false, only) listens for HTTPS: TLS 1.2 or later,
+// the handshake bounded by readTimeout, then the same sessions as plain HTTP, closed with a
+// close_notify. One certificate and key are loaded once by start(); a file that cannot be read
+// or a key that does not match the certificate fails start() (http/TlsContext.h).
+//
 // Thread affinity: start()/stop() from one thread; the handler runs on an IO thread and must
 // not block: it answers through the Responder, now or later, from any thread.
 class HttpServer {
@@ -38,8 +54,9 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    Status start();           // bind, listen, start the IO threads
-    std::uint16_t port() const;
+    Status start();                   // load the TLS files, bind, listen, start the IO threads
+    std::uint16_t port() const;       // the plain HTTP listener's port; 0 when it is off
+    std::uint16_t httpsPort() const;  // the HTTPS listener's port; 0 when it is off
     void stopAccepting();     // close the listener; open connections keep being served
     void stop();              // close every connection and join the IO threads
     std::size_t openConnections() const;

@@ -85,6 +85,8 @@ public:
     void stop(Drain drain);
 
     std::uint16_t port() const { return m_server->port(); }
+    std::uint16_t httpsPort() const { return m_server->httpsPort(); }
+    std::string baseUrl() const { return m_server->baseUrl(); }
     const ServerConfig& config() const { return m_config; }
 
 private:

@@ -25,6 +25,17 @@ struct HttpTestResponse {
     std::string_view header(std::string_view name) const;  // case-insensitive; empty when absent
 };
 
+// HTTPS for HttpTestClient. The server's certificate must chain to `caFile` (PEM) and name the
+// host (DNS name or IP address); the system's CAs are not trusted. Versions are OpenSSL's
+// (TLS1_2_VERSION, ...); 0 is the library default. Offering only versions below TLS 1.2 also
+// lowers the client's OpenSSL security level, so that it is the server that refuses them.
+struct TlsClientOptions {
+    std::string caFile;
+    std::string serverName;  // the name to verify and send as SNI; empty: the host connected to
+    int minVersion = 0;
+    int maxVersion = 0;
+};
+
 // A small synchronous HTTP/1.1 client for tests, on Boost.Beast. Every call is bounded by a
 // timeout, so a server that hangs fails the test instead of stalling CI.
 //
@@ -32,13 +43,17 @@ struct HttpTestResponse {
 // otherwise. The raw calls (sendRaw, readRaw, readResponse, waitForClose) work on the same
 // connection and read buffer, for protocol tests: pipelining, malformed input, disconnects.
 //
-// Not thread-safe: use one client per thread. Does not follow redirects, speaks no TLS.
+// With TlsClientOptions every connection is HTTPS: connect() includes the handshake, and the
+// raw calls send and read through TLS.
+//
+// Not thread-safe: use one client per thread. Does not follow redirects.
 class HttpTestClient {
 public:
     using Response = HttpTestResponse;
     static constexpr std::chrono::milliseconds kDefaultTimeout{5000};
 
     HttpTestClient(std::string host, std::uint16_t port);
+    HttpTestClient(std::string host, std::uint16_t port, TlsClientOptions tls);
     ~HttpTestClient();
     HttpTestClient(const HttpTestClient&) = delete;
     HttpTestClient& operator=(const HttpTestClient&) = delete;
@@ -49,8 +64,10 @@ public:
                      const HeaderList& headers = {},
                      std::chrono::milliseconds timeout = kDefaultTimeout);
 
-    // Opens a new connection, closing any open one. False on failure or timeout.
+    // Opens a new connection (and completes the TLS handshake), closing any open one. False on
+    // failure or timeout; lastError() says why.
     bool connect(std::chrono::milliseconds timeout = kDefaultTimeout);
+    std::string lastError() const;
     // Writes `bytes` as they are, connecting first if needed. False on failure or timeout.
     bool sendRaw(std::string_view bytes, std::chrono::milliseconds timeout = kDefaultTimeout);
     // Returns bytes already buffered, or waits for at least one byte and returns what arrived;

@@ -49,6 +49,9 @@ private Q_SLOTS:
     void authEnvironmentSwitch();
     void flagsOverrideEnvironmentOverrideFile();
     void badFlagIsAnError();
+    void tlsSectionIsRead();
+    void tlsListeners_data();
+    void tlsListeners();
 };
 
 void TestConfig::defaultsAreSafe() {
@@ -95,6 +98,12 @@ void TestConfig::fileKeys_data() {
     QTest::newRow("pins wrong shape") << R"({"api_versions":{"v1":3}})" << false;
     QTest::newRow("duplicate key") << R"({"http":{},"http":{}})" << false;
     QTest::newRow("not json") << "port=8080" << false;
+    QTest::newRow("tls section")
+        << R"({"http":{"plain":false,"tls":{"cert_file":"c.pem","key_file":"k.pem","port":0}}})"
+        << true;
+    QTest::newRow("tls unknown key") << R"({"http":{"tls":{"cert":"c.pem"}}})" << false;
+    QTest::newRow("tls not object") << R"({"http":{"tls":"c.pem"}})" << false;
+    QTest::newRow("plain not bool") << R"({"http":{"plain":"no"}})" << false;
 }
 
 void TestConfig::fileKeys() {
@@ -190,6 +199,93 @@ void TestConfig::badFlagIsAnError() {
     QVERIFY(!parseFlags({QStringLiteral("--port"), QStringLiteral("http")}, noEnvironment).isOk());
     QVERIFY(!parseFlags({QStringLiteral("--workers"), QStringLiteral("0")}, noEnvironment).isOk());
     QVERIFY(!parseFlags({QStringLiteral("--config"), QStringLiteral("/no/such/file.json")}, noEnvironment).isOk());
+}
+
+void TestConfig::tlsSectionIsRead() {
+    QTemporaryDir dir;
+    ServerConfig config;
+    QVERIFY(!config.http.tls.enabled());
+    QVERIFY(config.http.plain);
+    const auto file = writeFile(dir, R"({"http":{"plain":false,"tls":{"cert_file":"tls/cert.pem",)"
+                                     R"("key_file":"/etc/atalaya/key.pem","port":9443}}})");
+    const Status status = applyConfigFile(file, config);
+    QVERIFY2(status.isOk(), status.toString().c_str());
+    QVERIFY(!config.http.plain);
+    QVERIFY(config.http.tls.enabled());
+    QCOMPARE(config.http.tls.certFile, file.parent_path() / "tls/cert.pem");
+    QCOMPARE(config.http.tls.keyFile, std::filesystem::path("/etc/atalaya/key.pem"));
+    QCOMPARE(config.http.tls.port, 9443);
+    QVERIFY(validateConfig(config).isOk());
+
+    // Environment, then flags, over the file.
+    auto env = [](const char* name) -> std::optional<std::string> {
+        const std::string_view key(name);
+        if (key == "ATALAYA_TLS_CERT")
+            return "/env/cert.pem";
+        if (key == "ATALAYA_TLS_KEY")
+            return "/env/key.pem";
+        if (key == "ATALAYA_HTTPS_PORT")
+            return "7443";
+        if (key == "ATALAYA_PLAIN_HTTP")
+            return "on";
+        return std::nullopt;
+    };
+    auto merged = parseFlags({QStringLiteral("--config"), QString::fromStdString(file.string()),
+                              QStringLiteral("--tls-key"), QStringLiteral("/flag/key.pem"),
+                              QStringLiteral("--https-port"), QStringLiteral("0")},
+                             env);
+    QVERIFY2(merged.isOk(), merged.status().toString().c_str());
+    QCOMPARE(merged->http.tls.certFile, std::filesystem::path("/env/cert.pem"));
+    QCOMPARE(merged->http.tls.keyFile, std::filesystem::path("/flag/key.pem"));
+    QCOMPARE(merged->http.tls.port, 0);
+    QVERIFY(merged->http.plain);
+    auto httpsOnly = parseFlags(
+        {QStringLiteral("--tls-cert"), QStringLiteral("c.pem"), QStringLiteral("--tls-key"),
+         QStringLiteral("k.pem"), QStringLiteral("--no-plain-http")},
+        noEnvironment);
+    QVERIFY2(httpsOnly.isOk(), httpsOnly.status().toString().c_str());
+    QVERIFY(!httpsOnly->http.plain);
+    QCOMPARE(httpsOnly->http.tls.port, 8443);
+    QVERIFY(!applyEnvironment(config, [](const char* name) -> std::optional<std::string> {
+                 if (std::string_view(name) == "ATALAYA_HTTPS_PORT")
+                     return "https";
+                 return std::nullopt;
+             }).isOk());
+}
+
+void TestConfig::tlsListeners_data() {
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QString>("error");  // empty: valid
+    const QString cert = QStringLiteral("--tls-cert");
+    const QString key = QStringLiteral("--tls-key");
+    QTest::newRow("plain only") << QStringList{} << QString();
+    QTest::newRow("plain and tls") << QStringList{cert, u"c"_qs, key, u"k"_qs} << QString();
+    QTest::newRow("tls only") << QStringList{cert, u"c"_qs, key, u"k"_qs, u"--no-plain-http"_qs}
+                              << QString();
+    QTest::newRow("cert without key") << QStringList{cert, u"c"_qs} << u"needs both"_qs;
+    QTest::newRow("key without cert") << QStringList{key, u"k"_qs} << u"needs both"_qs;
+    QTest::newRow("no listener") << QStringList{u"--no-plain-http"_qs}
+                                 << u"nothing would listen"_qs;
+    QTest::newRow("one port for both")
+        << QStringList{cert, u"c"_qs, key, u"k"_qs, u"--port"_qs, u"8443"_qs}
+        << u"need two ports"_qs;
+    QTest::newRow("both on free ports")
+        << QStringList{cert,   u"c"_qs, key, u"k"_qs, u"--port"_qs, u"0"_qs, u"--https-port"_qs,
+                       u"0"_qs}
+        << QString();
+}
+
+void TestConfig::tlsListeners() {
+    QFETCH(QStringList, flags);
+    QFETCH(QString, error);
+    const auto config = parseFlags(flags, noEnvironment);
+    if (error.isEmpty()) {
+        QVERIFY2(config.isOk(), config.status().toString().c_str());
+        return;
+    }
+    QVERIFY(!config.isOk());
+    QVERIFY2(QString::fromStdString(config.status().message()).contains(error),
+             config.status().toString().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

@@ -17,6 +17,15 @@ namespace atalaya {
 // built-in defaults < config file (JSON) < ATALAYA_* environment variables < command-line flags.
 // See docs/configuration.md for the file format and every key.
 
+// HTTPS (docs/security.md#tls): on when a certificate and key are configured, both or neither.
+struct TlsConfig {
+    std::filesystem::path certFile;  // PEM certificate chain, leaf first
+    std::filesystem::path keyFile;   // PEM private key of the leaf
+    std::uint16_t port = 8443;       // 0 picks a free port (tests)
+
+    bool enabled() const { return !certFile.empty() || !keyFile.empty(); }
+};
+
 struct HttpConfig {
     std::string host = "127.0.0.1";  // loopback by default: exposing the server is a decision
     std::uint16_t port = 8080;       // 0 picks a free port (tests)
@@ -26,6 +35,8 @@ struct HttpConfig {
     std::chrono::milliseconds readTimeout{10'000};  // a whole request must arrive within this
     std::chrono::milliseconds idleTimeout{30'000};  // keep-alive connection with no request
     std::size_t maxConnections = 1024;
+    TlsConfig tls;
+    bool plain = true;  // the plain HTTP listener on `port`; false serves HTTPS only
 };
 
 struct JsonLimits {
@@ -117,7 +128,8 @@ struct ServerConfig {
 Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config);
 
 // Applies ATALAYA_HOST, ATALAYA_PORT, ATALAYA_MODELS, ATALAYA_DATA_DIR and ATALAYA_AUTH ("off"
-// turns authentication off, for local development; "on" forces it on); ATALAYA_CONFIG is read
+// turns authentication off, for local development; "on" forces it on), ATALAYA_TLS_CERT,
+// ATALAYA_TLS_KEY, ATALAYA_HTTPS_PORT and ATALAYA_PLAIN_HTTP (on/off); ATALAYA_CONFIG is read
 // by the caller. `getenv` is injectable so tests need no process environment.
 using EnvLookup = std::optional<std::string> (*)(const char* name);
 Status applyEnvironment(ServerConfig& config, EnvLookup lookup);

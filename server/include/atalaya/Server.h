@@ -33,9 +33,13 @@ public:
     // configured drain timeout) before the threads are joined.
     void stop(Drain drain);
 
-    // Valid after a successful start(); port() is the bound one even when 0 was asked.
+    // Valid after a successful start(); ports are the bound ones even when 0 was asked.
+    // port() is the plain HTTP listener's (0 when http.plain is off), httpsPort() the HTTPS
+    // listener's (0 without TLS). baseUrl() is "http://host:port" while plain HTTP listens,
+    // else "https://host:httpsPort".
     std::string host() const;
     std::uint16_t port() const;
+    std::uint16_t httpsPort() const;
     std::string baseUrl() const;
 
     // A bearer token with every scope that lives only in this process's memory (credential
