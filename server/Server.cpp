@@ -24,6 +24,8 @@
 #include "telemetry/FanOutSink.h"
 #include "telemetry/InferenceLog.h"
 #include "telemetry/Metrics.h"
+#include "telemetry/SloExport.h"
+#include "telemetry/SloTracker.h"
 #include "torch/TorchModelRunner.h"
 
 namespace atalaya {
@@ -63,6 +65,16 @@ std::optional<http::TlsListenerOptions> tlsListenerOptions(const HttpConfig& con
         .certFile = config.tls.certFile, .keyFile = config.tls.keyFile, .port = config.tls.port};
 }
 
+// Every SLO latency threshold is a bucket bound of atalaya_request_duration_seconds, so the share
+// of requests under it is exact in PromQL rather than interpolated between buckets.
+MetricsOptions metricsOptionsFor(const ServerConfig& config) {
+    MetricsOptions options;
+    options.sloThresholdsSeconds.push_back(config.slo.defaults.latencyThresholdMs / 1000.0);
+    for (const auto& [model, slo] : config.slo.models)
+        options.sloThresholdsSeconds.push_back(slo.latencyThresholdMs / 1000.0);
+    return options;
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -72,7 +84,8 @@ public:
         , m_slots(m_config.inference.workers)
         , m_factory(makeTorchRunnerFactory())
         , m_models(m_config.modelRepository, *m_factory,
-                   RunnerOptions{.device = m_config.inference.device}, m_slots) {}
+                   RunnerOptions{.device = m_config.inference.device}, m_slots)
+        , m_metrics(metricsOptionsFor(m_config)) {}
 
     Status start() {
         const int intraOp = intraOpThreadsFor(m_config.inference);
@@ -87,6 +100,7 @@ public:
         ATALAYA_RETURN_IF_ERROR(openSecurity());
         ATALAYA_RETURN_IF_ERROR(openRollout());
         InferenceSink* sink = openDriftMonitor();
+        ATALAYA_ASSIGN_OR_RETURN(sink, openSloTracker(sink));
 
         http::ApiContext context{.models = m_models,
                                  .config = m_config,
@@ -106,6 +120,11 @@ public:
         qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
                context.runtime.blas.kind.c_str(), context.runtime.blas.library.c_str(),
                context.runtime.intraOpThreads, m_config.inference.workers);
+        context.sloJson = [this] { return m_slo ? sloJson() : std::string(); };
+        context.addSloGauges = [this](ScrapeContext& scrape) {
+            if (m_slo)
+                scrape.slo = sloGaugeSamples(m_slo->reports());
+        };
         m_api = std::make_unique<http::ApiRoutes>(std::move(context));
 
         const auto& h = m_config.http;
@@ -152,6 +171,8 @@ public:
             m_log->stop();
         if (m_drift)
             m_drift->stop();
+        if (m_slo)
+            m_slo->stop();
         if (m_gate)
             m_gate->stop();
     }
@@ -276,6 +297,28 @@ private:
         }
     }
 
+    // The SLO tracker counts every record first and hands it on, moved, to the log and the
+    // drift monitor; its windows are refilled from the log's rollups so a restart keeps the
+    // budget. Every model in the repository is tracked from the start, so /metrics has its
+    // series (budget whole, nothing firing) before its first request.
+    Result<InferenceSink*> openSloTracker(InferenceSink* downstream) {
+        if (!m_config.slo.enabled)
+            return downstream;
+        SloTrackerOptions options{.config = m_config.slo,
+                                  .downstream = downstream,
+                                  .eventsFile = m_config.dataDir / "slo.sqlite"};
+        if (m_log)
+            options.inferenceLog = m_log->file();
+        for (const auto& version : m_models.versions())
+            options.models.push_back(version->model());
+        ATALAYA_ASSIGN_OR_RETURN(m_slo, SloTracker::open(std::move(options)));
+        return m_slo.get();
+    }
+
+    std::string sloJson() const {
+        return sloHealthJson(m_slo->reports(), m_slo->recentEvents()).dump();
+    }
+
     std::string driftJson() const {
         nlohmann::json versions = nlohmann::json::array();
         for (const auto& report : m_drift->reports()) versions.push_back(toJson(report));
@@ -307,6 +350,7 @@ private:
     std::unique_ptr<FanOutSink> m_fanOut;
     std::unique_ptr<rollout::RolloutManager> m_rollout;       // before m_api: it routes requests
     std::unique_ptr<rollout::RolloutRoutes> m_rolloutRoutes;  // its worker answers requests
+    std::unique_ptr<SloTracker> m_slo;  // in front of m_fanOut / m_log / m_drift: after them
     std::unique_ptr<http::ApiRoutes> m_api;
     std::unique_ptr<http::HttpServer> m_http;
     std::thread m_loader;

@@ -235,6 +235,44 @@ Status applyApiVersions(const json& node, ApiVersionPins& pins) {
     return Status::ok();
 }
 
+Status applySloObjectives(const json& node, const std::string& path, SloObjectives& slo) {
+    if (!node.is_object()) {
+        return invalidArgument("config: " + path + " must be an object", "invalid_config");
+    }
+    Section s(node, path + ".");
+    ATALAYA_RETURN_IF_ERROR(s.read("latency_threshold_ms", slo.latencyThresholdMs));
+    // Under a microsecond no histogram bucket can hold it; over an hour it is not a latency SLO.
+    if (!(slo.latencyThresholdMs >= 0.001 && slo.latencyThresholdMs <= 3'600'000)) {
+        return s.invalid("latency_threshold_ms", "must be between 0.001 and 3600000");
+    }
+    // A target of 1 leaves no error budget to divide by; 0 is no objective at all.
+    for (auto [key, target] : {std::pair{"latency_target", &slo.latencyTarget},
+                               std::pair{"success_target", &slo.successTarget}}) {
+        ATALAYA_RETURN_IF_ERROR(s.read(key, *target));
+        if (!(*target > 0.0 && *target < 1.0)) return s.invalid(key, "must be above 0 and below 1");
+    }
+    ATALAYA_RETURN_IF_ERROR(s.readInt("window_days", slo.windowDays, 1, 366));
+    return s.rejectUnknownKeys();
+}
+
+Status applySlo(const json& node, SloConfig& slo) {
+    Section s(node, "slo.");
+    ATALAYA_RETURN_IF_ERROR(s.read("enabled", slo.enabled));
+    if (const json* defaults = s.child("default")) {
+        ATALAYA_RETURN_IF_ERROR(applySloObjectives(*defaults, "slo.default", slo.defaults));
+    }
+    if (const json* models = s.child("models")) {
+        ATALAYA_RETURN_IF_ERROR(readObject(models, "slo.models"));
+        for (const auto& [model, objectives] : models->items()) {
+            // Keys a model does not set come from slo.default, whatever order the file has.
+            auto [it, added] = slo.models.try_emplace(model, slo.defaults);
+            ATALAYA_RETURN_IF_ERROR(
+                applySloObjectives(objectives, "slo.models." + model, it->second));
+        }
+    }
+    return s.rejectUnknownKeys();
+}
+
 }  // namespace
 
 Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) {
@@ -246,7 +284,7 @@ Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) 
     if (!root.is_object()) return invalidArgument("config: top level must be an object");
 
     Section s(root, "");
-    for (const char* key : {"http", "json", "inference", "telemetry", "security", "api_versions"}) {
+    for (const char* key : {"http", "json", "inference", "telemetry", "security", "api_versions", "slo"}) {
         ATALAYA_RETURN_IF_ERROR(readObject(root.contains(key) ? &root.at(key) : nullptr, key));
     }
     if (const json* http = s.child("http"))
@@ -266,6 +304,7 @@ Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) 
     if (const json* pins = s.child("api_versions")) {
         ATALAYA_RETURN_IF_ERROR(applyApiVersions(*pins, config.apiVersions));
     }
+    if (const json* slo = s.child("slo")) ATALAYA_RETURN_IF_ERROR(applySlo(*slo, config.slo));
     // Paths in a config file are relative to the file, not to wherever the server starts.
     const auto base = file.parent_path();
     std::string path;

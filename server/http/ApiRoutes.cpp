@@ -269,7 +269,8 @@ void ApiRoutes::serveHealthDetail(const ApiCallPtr& call) {
     call->reply(jsonResponse(
         200,
         encodeHealth(m_context.models, m_context.runtime, *m_router, m_context.address(), uptime,
-                     m_context.log, m_context.driftJson ? m_context.driftJson() : std::string())));
+                     m_context.log, m_context.driftJson ? m_context.driftJson() : std::string(),
+                     m_context.sloJson ? m_context.sloJson() : std::string())));
 }
 
 void ApiRoutes::serveMetrics(const ApiCallPtr& call) {
@@ -293,6 +294,8 @@ void ApiRoutes::serveMetrics(const ApiCallPtr& call) {
         scrape.inferenceLogRowsDropped = m_context.log->counters().rowsDropped;
     if (m_context.addDriftGauges)
         m_context.addDriftGauges(scrape);
+    if (m_context.addSloGauges)
+        m_context.addSloGauges(scrape);
     scrape.uptimeSeconds =
         std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
     HttpResponse response;

@@ -41,6 +41,8 @@ struct ApiContext {
     TrafficGate* gate = nullptr;
     std::function<std::string()> driftJson;  // drift reports and alerts for /api/v1/health
     std::function<void(ScrapeContext&)> addDriftGauges;  // drift scores for /metrics
+    std::function<std::string()> sloJson{};              // SLO budgets, burn rates, events
+    std::function<void(ScrapeContext&)> addSloGauges{};  // the same for /metrics
     // Route groups of other parts of the server, appended to the table. Not owned; outlive
     // the routes.
     std::vector<RouteGroup*> routeGroups;

@@ -64,7 +64,7 @@ json telemetryHealth(const InferenceSink* sink, std::vector<std::string>& warnin
 std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
                          const TrafficRouter& routing, const std::string& address,
                          double uptimeSeconds, const InferenceSink* sink,
-                         const std::string& driftJson) {
+                         const std::string& driftJson, const std::string& sloJson) {
     json list = json::array();
     bool loading = false;
     bool failed = false;
@@ -94,6 +94,7 @@ std::string encodeHealth(const ModelRepository& models, const RuntimeReport& run
         {"telemetry", std::move(telemetry)},
     };
     if (!driftJson.empty()) body["drift"] = json::parse(driftJson);
+    if (!sloJson.empty()) body["slo"] = json::parse(sloJson);
     return body.dump();
 }
 

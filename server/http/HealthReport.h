@@ -24,7 +24,7 @@ struct RuntimeReport {
 std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
                          const TrafficRouter& routing, const std::string& address,
                          double uptimeSeconds, const InferenceSink* sink,
-                         const std::string& driftJson = {});
+                         const std::string& driftJson = {}, const std::string& sloJson = {});
 
 // GET /readyz: ready when every version in the repository is READY.
 std::string encodeReadiness(const ModelRepository& models, bool& ready);

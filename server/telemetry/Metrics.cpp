@@ -350,6 +350,7 @@ std::string Metrics::exposition(const ScrapeContext& context) const {
     d->writeBatchSizes(out);
     d->writeRejections(out);
     Impl::writeScraped(out, context);
+    writeSloGauges(out, context.slo);
     return out.take();
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "telemetry/PrometheusText.h"  // kPrometheusContentType, the scrape's Content-Type
+#include "telemetry/SloGauges.h"
 
 namespace atalaya {
 
@@ -84,6 +85,7 @@ struct ScrapeContext {
     std::vector<DriftScoreSample> driftScores{};
     std::vector<DriftVerdictSample> driftVerdicts{};
     double uptimeSeconds = 0;
+    std::vector<SloGaugeSample> slo{};  // the SLO tracker's last evaluation; empty while it is off
 };
 
 // The server's Prometheus metrics (docs/metrics.md lists them): counters and histograms recorded

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void tlsSectionIsRead();
     void tlsListeners_data();
     void tlsListeners();
+    void sloSectionIsRead();
 };
 
 void TestConfig::defaultsAreSafe() {
@@ -104,6 +105,18 @@ void TestConfig::fileKeys_data() {
     QTest::newRow("tls unknown key") << R"({"http":{"tls":{"cert":"c.pem"}}})" << false;
     QTest::newRow("tls not object") << R"({"http":{"tls":"c.pem"}})" << false;
     QTest::newRow("plain not bool") << R"({"http":{"plain":"no"}})" << false;
+    QTest::newRow("slo section")
+        << R"({"slo":{"enabled":true,"default":{"latency_threshold_ms":25,"latency_target":0.95,)"
+           R"("success_target":0.99,"window_days":7},"models":{"sentiment":{"window_days":28}}}})"
+        << true;
+    QTest::newRow("slo target of 1") << R"({"slo":{"default":{"success_target":1}}})" << false;
+    QTest::newRow("slo target of 0") << R"({"slo":{"default":{"latency_target":0}}})" << false;
+    QTest::newRow("slo zero threshold")
+        << R"({"slo":{"default":{"latency_threshold_ms":0}}})" << false;
+    QTest::newRow("slo zero window") << R"({"slo":{"default":{"window_days":0}}})" << false;
+    QTest::newRow("slo unknown key") << R"({"slo":{"models":{"m":{"target":0.9}}}})" << false;
+    QTest::newRow("slo alert windows are not configurable")
+        << R"({"slo":{"page_windows":["1h","5m"]}})" << false;
 }
 
 void TestConfig::fileKeys() {
@@ -286,6 +299,32 @@ void TestConfig::tlsListeners() {
     QVERIFY(!config.isOk());
     QVERIFY2(QString::fromStdString(config.status().message()).contains(error),
              config.status().toString().c_str());
+}
+
+void TestConfig::sloSectionIsRead() {
+    const ServerConfig defaults;
+    QVERIFY(defaults.slo.enabled);
+    QCOMPARE(defaults.slo.defaults.latencyThresholdMs, 50.0);
+    QCOMPARE(defaults.slo.defaults.latencyTarget, 0.99);
+    QCOMPARE(defaults.slo.defaults.successTarget, 0.999);
+    QCOMPARE(defaults.slo.defaults.windowDays, 30);
+
+    QTemporaryDir dir;
+    ServerConfig config;
+    // The model comes before the default in the file: it still inherits the default's keys.
+    const auto file = writeFile(
+        dir, R"({"slo":{"models":{"sentiment":{"latency_threshold_ms":20}},)"
+             R"("default":{"latency_target":0.95,"window_days":7}}})");
+    const Status status = applyConfigFile(file, config);
+    QVERIFY2(status.isOk(), status.toString().c_str());
+    QCOMPARE(config.slo.defaults.latencyTarget, 0.95);
+    QCOMPARE(config.slo.defaults.latencyThresholdMs, 50.0);
+    const SloObjectives& sentiment = config.slo.objectivesFor("sentiment");
+    QCOMPARE(sentiment.latencyThresholdMs, 20.0);
+    QCOMPARE(sentiment.latencyTarget, 0.95);
+    QCOMPARE(sentiment.windowDays, 7);
+    QCOMPARE(sentiment.successTarget, 0.999);
+    QCOMPARE(config.slo.objectivesFor("credit-risk").latencyThresholdMs, 50.0);
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

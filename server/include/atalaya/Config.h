@@ -111,6 +111,27 @@ struct SecurityConfig {
     std::vector<std::string> trustedProxies;
 };
 
+// Service level objectives of one model (docs/telemetry.md, "SLOs"): a latency objective
+// (latencyTarget of requests succeed within latencyThresholdMs) and a success objective
+// (successTarget of requests do not fail on the server's side), each over windowDays. The
+// burn-rate alert windows are fixed to the SRE workbook's table, not configured.
+struct SloObjectives {
+    double latencyThresholdMs = 50;
+    double latencyTarget = 0.99;
+    double successTarget = 0.999;
+    int windowDays = 30;
+};
+
+struct SloConfig {
+    bool enabled = true;
+    SloObjectives defaults;                        // for every model not listed below
+    std::map<std::string, SloObjectives> models;   // per model; unset keys come from defaults
+    const SloObjectives& objectivesFor(const std::string& model) const {
+        const auto it = models.find(model);
+        return it != models.end() ? it->second : defaults;
+    }
+};
+
 struct ServerConfig {
     HttpConfig http;
     JsonLimits json;
@@ -121,6 +142,7 @@ struct ServerConfig {
     std::filesystem::path dataDir = "data";
     ApiVersionPins apiVersions = {{"v1", {{"credit-risk", 1}}}, {"v2", {{"credit-risk", 2}}}};
     std::chrono::milliseconds drainTimeout{15'000};  // SIGTERM: how long in-flight work may finish
+    SloConfig slo;
 };
 
 // Reads a JSON config file into `config` (only the keys present change). Unknown keys are an
