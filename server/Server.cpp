@@ -200,8 +200,9 @@ private:
         ATALAYA_ASSIGN_OR_RETURN(m_signer,
                                  security::JwtSigner::fromConfig(oauth, m_config.dataDir));
         m_issuer = std::make_unique<security::AccessTokenIssuer>(
-            m_signer.get(), security::AccessTokenOptions{
-                                .issuer = oauth.issuer, .audience = oauth.audience, .ttl = oauth.tokenTtl});
+            m_signer.get(), security::AccessTokenOptions{.issuer = oauth.issuer,
+                                                         .audience = oauth.audience,
+                                                         .ttl = oauth.tokenTtl});
         security::JwtVerifierOptions options;
         options.issuer = oauth.issuer;
         options.audience = oauth.audience;
@@ -209,7 +210,8 @@ private:
         options.requiredType = "at+jwt";
         ATALAYA_ASSIGN_OR_RETURN(auto jwt, security::JwtVerifier::fromJwks(
                                                m_signer->verificationJwks(), std::move(options)));
-        m_ownTokens = std::make_unique<security::OAuthTokenVerifier>(std::move(jwt), m_clients.get());
+        m_ownTokens =
+            std::make_unique<security::OAuthTokenVerifier>(std::move(jwt), m_clients.get());
         qCInfo(lcServer, "OAuth token endpoint: %s key %s",
                std::string(security::jwtAlgorithmName(m_signer->algorithm())).c_str(),
                m_signer->kid().c_str());
