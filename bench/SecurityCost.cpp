@@ -7,8 +7,13 @@
 #include <filesystem>
 #include <functional>
 
+#include "security/AccessTokenIssuer.h"
 #include "security/ApiKeyStore.h"
 #include "security/BearerAuthenticator.h"
+#include "security/JwtSigner.h"
+#include "security/JwtVerifier.h"
+#include "security/OAuthClientStore.h"
+#include "security/OAuthTokenVerifier.h"
 #include "security/TrafficGate.h"
 
 namespace atalaya::bench {
@@ -47,7 +52,31 @@ void printSecurityCost(std::ostream& out) {
         auto issued = (*keys)->create(spec);
         if (!issued.isOk())
             return;
-        const security::BearerAuthenticator authenticator(keys->get(), nullptr);
+        // The server's own OAuth tokens, set up as Server::openOAuth does: ES256, issuer,
+        // audience and typ checked, then the client looked up.
+        auto clients = security::OAuthClientStore::open(dir / "security.sqlite");
+        auto pem = security::JwtSigner::generateEs256Pem();
+        if (!clients.isOk() || !pem.isOk())
+            return;
+        auto signer = security::JwtSigner::fromPem(*pem);
+        auto registered = (*clients)->create(spec);
+        if (!signer.isOk() || !registered.isOk())
+            return;
+        security::JwtVerifierOptions options;
+        options.issuer = "atalaya";
+        options.audience = "atalaya";
+        options.requiredType = "at+jwt";
+        auto jwt = security::JwtVerifier::fromJwks((*signer)->verificationJwks(), options);
+        if (!jwt.isOk())
+            return;
+        const security::OAuthTokenVerifier own(std::move(jwt).value(), clients->get());
+        const security::AccessTokenIssuer issuer(signer->get(),
+                                                 {.issuer = "atalaya", .audience = "atalaya"});
+        auto token = issuer.issue(registered->info.clientId, "predict");
+        if (!token.isOk())
+            return;
+        const std::string ownToken = "Bearer " + token->token;
+        const security::BearerAuthenticator authenticator(keys->get(), nullptr, &own);
         const std::string good = "Bearer " + issued->token;
         const std::string bad =
             "Bearer atk_" + issued->info.id + "_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -60,6 +89,7 @@ void printSecurityCost(std::ostream& out) {
 
         const double valid = microsPerCall([&] { (void)authenticator.authenticate(good); });
         const double refused = microsPerCall([&] { (void)authenticator.authenticate(bad); });
+        const double es256 = microsPerCall([&] { (void)authenticator.authenticate(ownToken); });
         const double address = microsPerCall([&] { (void)(*gate)->admitAddress("127.0.0.1"); });
         const double attempt = microsPerCall([&] { (void)(*gate)->admitAuthAttempt("127.0.0.1"); });
         const double client = microsPerCall([&] { (void)(*gate)->admitClient("key:bench", {}); });
@@ -68,11 +98,13 @@ void printSecurityCost(std::ostream& out) {
                       "\nSecurity cost per request (in process, one thread, microseconds)\n"
                       "  valid API key verified      %7.2f\n"
                       "  bad API key refused         %7.2f\n"
+                      "  own ES256 token verified    %7.2f\n"
                       "  per-address token bucket    %7.2f\n"
                       "  failed-auth throttle check  %7.2f\n"
                       "  per-client bucket + quota   %7.2f\n"
                       "  total for an admitted request %5.2f\n",
-                      valid, refused, address, attempt, client, valid + address + attempt + client);
+                      valid, refused, es256, address, attempt, client,
+                      valid + address + attempt + client);
         out << text;
         (*gate)->stop();
     }

@@ -6,6 +6,10 @@
 #include <optional>
 #include <thread>
 
+#include "admin/AuditRoutes.h"
+#include "admin/AuditTrail.h"
+#include "admin/OAuthRoutes.h"
+#include "admin/SecurityAdminRoutes.h"
 #include "core/Logging.h"
 #include "http/ApiRoutes.h"
 #include "http/HttpServer.h"
@@ -17,7 +21,11 @@
 #include "rollout/VersionValidation.h"
 #include "security/ApiKeyStore.h"
 #include "security/BearerAuthenticator.h"
+#include "security/AccessTokenIssuer.h"
+#include "security/JwtSigner.h"
 #include "security/JwtVerifier.h"
+#include "security/OAuthClientStore.h"
+#include "security/OAuthTokenVerifier.h"
 #include "security/TrafficGate.h"
 #include "telemetry/DriftMonitor.h"
 #include "telemetry/DriftReportJson.h"
@@ -97,6 +105,7 @@ public:
             qCInfo(lcServer, "inference log: %s", m_log->file().c_str());
         }
 
+        ATALAYA_ASSIGN_OR_RETURN(m_audit, AuditTrail::open(m_config.dataDir / "audit.sqlite"));
         ATALAYA_RETURN_IF_ERROR(openSecurity());
         ATALAYA_RETURN_IF_ERROR(openRollout());
         InferenceSink* sink = openDriftMonitor();
@@ -113,7 +122,7 @@ public:
                                  .gate = m_gate.get(),
                                  .driftJson = [this] { return m_drift ? driftJson() : std::string(); },
                                  .addDriftGauges = [this](ScrapeContext& scrape) { addDriftGauges(scrape); },
-                                 .routeGroups = {m_rolloutRoutes.get()},
+                                 .routeGroups = adminRouteGroups(),
                                  .router = m_rollout.get()};
         for (const auto& warning : context.runtime.warnings)
             qCWarning(lcServer, "%s", warning.c_str());
@@ -233,11 +242,56 @@ private:
             ATALAYA_ASSIGN_OR_RETURN(
                 m_jwt, security::JwtVerifier::fromJwksFile(security.jwt.jwksFile, options));
         }
-        m_authenticator =
-            std::make_unique<security::BearerAuthenticator>(m_keys.get(), m_jwt.get());
+        ATALAYA_RETURN_IF_ERROR(openOAuth());
+        m_authenticator = std::make_unique<security::BearerAuthenticator>(
+            m_keys.get(), m_jwt.get(), m_ownTokens.get());
         ATALAYA_ASSIGN_OR_RETURN(m_gate, TrafficGate::open(security, m_config.dataDir));
-        qCInfo(lcServer, "authentication on: API keys%s", m_jwt ? " and JWTs" : "");
+        qCInfo(lcServer, "authentication on: API keys, OAuth clients%s",
+               m_jwt ? " and JWTs" : "");
         return Status::ok();
+    }
+
+    // The token endpoint's clients and signing key, and the verifier of the tokens it issues:
+    // an allow-list of exactly the signing key's algorithm, with its issuer, audience and typ.
+    Status openOAuth() {
+        const OAuthConfig& oauth = m_config.security.oauth;
+        ATALAYA_ASSIGN_OR_RETURN(
+            m_clients, security::OAuthClientStore::open(m_config.dataDir / "security.sqlite"));
+        ATALAYA_ASSIGN_OR_RETURN(m_signer,
+                                 security::JwtSigner::fromConfig(oauth, m_config.dataDir));
+        m_issuer = std::make_unique<security::AccessTokenIssuer>(
+            m_signer.get(), security::AccessTokenOptions{.issuer = oauth.issuer,
+                                                         .audience = oauth.audience,
+                                                         .ttl = oauth.tokenTtl});
+        security::JwtVerifierOptions options;
+        options.issuer = oauth.issuer;
+        options.audience = oauth.audience;
+        options.leeway = oauth.leeway;
+        options.requiredType = "at+jwt";
+        ATALAYA_ASSIGN_OR_RETURN(auto jwt, security::JwtVerifier::fromJwks(
+                                               m_signer->verificationJwks(), std::move(options)));
+        m_ownTokens =
+            std::make_unique<security::OAuthTokenVerifier>(std::move(jwt), m_clients.get());
+        qCInfo(lcServer, "OAuth token endpoint: %s key %s",
+               std::string(security::jwtAlgorithmName(m_signer->algorithm())).c_str(),
+               m_signer->kid().c_str());
+        return Status::ok();
+    }
+
+    // The audit route always (actor "anonymous" with security off); the credential routes and
+    // the token endpoint only when there are credentials.
+    std::vector<http::RouteGroup*> adminRouteGroups() {
+        m_auditRoutes = std::make_unique<AuditRoutes>(m_audit.get());
+        std::vector<http::RouteGroup*> groups{m_auditRoutes.get(), m_rolloutRoutes.get()};
+        if (m_keys) {
+            m_securityRoutes = std::make_unique<SecurityAdminRoutes>(
+                m_keys.get(), m_clients.get(), m_gate.get(), m_audit.get());
+            m_oauthRoutes =
+                std::make_unique<OAuthRoutes>(m_issuer.get(), m_clients.get(), m_gate.get());
+            groups.push_back(m_securityRoutes.get());
+            groups.push_back(m_oauthRoutes.get());
+        }
+        return groups;
     }
 
     // Drift is computed off the request path from the same records the log gets; the
@@ -343,8 +397,16 @@ private:
     // Before m_api: the routes hold a pointer to the authenticator, which points at these.
     std::unique_ptr<security::ApiKeyStore> m_keys;
     std::unique_ptr<security::JwtVerifier> m_jwt;
+    std::unique_ptr<security::OAuthClientStore> m_clients;
+    std::unique_ptr<security::JwtSigner> m_signer;
+    std::unique_ptr<security::AccessTokenIssuer> m_issuer;
+    std::unique_ptr<security::OAuthTokenVerifier> m_ownTokens;
     std::unique_ptr<security::BearerAuthenticator> m_authenticator;
     std::unique_ptr<TrafficGate> m_gate;
+    std::unique_ptr<AuditTrail> m_audit;  // before m_api, as are the route groups
+    std::unique_ptr<AuditRoutes> m_auditRoutes;
+    std::unique_ptr<SecurityAdminRoutes> m_securityRoutes;
+    std::unique_ptr<OAuthRoutes> m_oauthRoutes;
     std::unique_ptr<InferenceLog> m_log;  // before m_api: the routes hold a pointer to it
     std::unique_ptr<DriftMonitor> m_drift;
     std::unique_ptr<FanOutSink> m_fanOut;

@@ -2,6 +2,7 @@
 #include "core/CommandLine.h"
 #include "core/TerminationSignals.h"
 #include "security/CertCommand.h"
+#include "security/ClientsCommand.h"
 #include "security/KeysCommand.h"
 
 #include <atalaya/Server.h>
@@ -25,12 +26,18 @@ int main(int argc, char* argv[]) {
         args.size() > 1 && args.at(1) == QLatin1String("cert")) {
         return atalaya::security::runCertCommand(args.mid(2), stdout, stderr);
     }
+    // `atalaya-server clients ...` registers OAuth clients and exits (security/ClientsCommand.h).
+    if (const QStringList args = QCoreApplication::arguments();
+        args.size() > 1 && args.at(1) == QLatin1String("clients")) {
+        return atalaya::security::runClientsCommand(args.mid(2), stdout, stderr);
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Atalaya inference server: TorchScript models over HTTP, headless.\n"
                        "API keys: atalaya-server keys create|list|revoke (see --help of each).\n"
-                       "HTTPS certificate: atalaya-server cert create --out DIR [--host NAME]."));
+                       "HTTPS certificate: atalaya-server cert create --out DIR [--host NAME].\n"
+                       "OAuth clients: atalaya-server clients create|list|revoke."));
     parser.addHelpOption();
     parser.addVersionOption();
     atalaya::addServerOptions(parser);

@@ -186,6 +186,31 @@ Status applyTelemetry(const json& node, TelemetryConfig& telemetry) {
     return s.rejectUnknownKeys();
 }
 
+Status applyOAuth(const json& node, OAuthConfig& oauth, const std::filesystem::path& base) {
+    ATALAYA_RETURN_IF_ERROR(readObject(&node, "security.oauth"));
+    Section o(node, "security.oauth.");
+    ATALAYA_RETURN_IF_ERROR(o.read("issuer", oauth.issuer));
+    ATALAYA_RETURN_IF_ERROR(o.read("audience", oauth.audience));
+    long long ttl = oauth.tokenTtl.count();
+    ATALAYA_RETURN_IF_ERROR(o.readInt("token_ttl_s", ttl, 1, 86'400));
+    oauth.tokenTtl = std::chrono::seconds(ttl);
+    long long leeway = oauth.leeway.count();
+    ATALAYA_RETURN_IF_ERROR(o.readInt("leeway_s", leeway, 0, 600));
+    oauth.leeway = std::chrono::seconds(leeway);
+    for (auto [key, path] : {std::pair{"signing_key_file", &oauth.signingKeyFile},
+                             std::pair{"hs256_secret_file", &oauth.hs256SecretFile}}) {
+        std::string file;
+        ATALAYA_RETURN_IF_ERROR(o.read(key, file));
+        if (!file.empty())
+            *path = resolveAgainst(base, file);
+    }
+    if (oauth.issuer.empty() || oauth.audience.empty())
+        return o.invalid("issuer", "and audience must not be empty");
+    if (!oauth.signingKeyFile.empty() && !oauth.hs256SecretFile.empty())
+        return o.invalid("signing_key_file", "and hs256_secret_file exclude each other");
+    return o.rejectUnknownKeys();
+}
+
 Status applySecurity(const json& node, SecurityConfig& security,
                      const std::filesystem::path& base) {
     Section s(node, "security.");
@@ -221,6 +246,9 @@ Status applySecurity(const json& node, SecurityConfig& security,
     ATALAYA_RETURN_IF_ERROR(s.readInt("requests_per_day", security.requestsPerDay, 0, 1LL << 40));
     ATALAYA_RETURN_IF_ERROR(s.readInt("requests_per_month", security.requestsPerMonth, 0, 1LL << 40));
     ATALAYA_RETURN_IF_ERROR(s.read("trusted_proxies", security.trustedProxies));
+    if (const json* oauth = s.child("oauth")) {
+        ATALAYA_RETURN_IF_ERROR(applyOAuth(*oauth, security.oauth, base));
+    }
     return s.rejectUnknownKeys();
 }
 

@@ -156,6 +156,29 @@ public:
         return Status::ok();
     }
 
+    Status setLimits(std::string_view id, const ClientLimits& limits) {
+        std::lock_guard lock(m_mutex);
+        if (const auto cached = m_cache.find(id);
+            cached != m_cache.end() && cached->second.ephemeral) {
+            cached->second.info.spec.limits = limits;
+            return Status::ok();
+        }
+        ATALAYA_ASSIGN_OR_RETURN(
+            auto update,
+            m_db.prepare("UPDATE api_keys SET rate_per_second = ?1, burst = ?2, "
+                         "requests_per_day = ?3, requests_per_month = ?4 WHERE id = ?5"));
+        ATALAYA_RETURN_IF_ERROR(update.bindDouble(1, limits.ratePerSecond));
+        ATALAYA_RETURN_IF_ERROR(update.bindDouble(2, limits.burst));
+        ATALAYA_RETURN_IF_ERROR(update.bindInt(3, limits.requestsPerDay));
+        ATALAYA_RETURN_IF_ERROR(update.bindInt(4, limits.requestsPerMonth));
+        ATALAYA_RETURN_IF_ERROR(update.bindText(5, id));
+        ATALAYA_RETURN_IF_ERROR(update.step().status());
+        m_cache.erase(std::string(id));
+        if (m_db.changes() == 0)
+            return notFound("no API key " + std::string(id), "key_not_found");
+        return Status::ok();
+    }
+
     Result<Principal> verify(std::string_view token) {
         std::string_view id;
         std::string_view secret;
@@ -268,6 +291,9 @@ Result<std::vector<ApiKeyInfo>> ApiKeyStore::list() {
 }
 Status ApiKeyStore::revoke(std::string_view id) {
     return d->revoke(id);
+}
+Status ApiKeyStore::setLimits(std::string_view id, const ClientLimits& limits) {
+    return d->setLimits(id, limits);
 }
 Result<Principal> ApiKeyStore::verify(std::string_view token) const {
     return d->verify(token);

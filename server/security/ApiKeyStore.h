@@ -66,6 +66,8 @@ public:
     Result<std::vector<ApiKeyInfo>> list();
     // NotFound for an unknown id; revoking a revoked key is not an error.
     Status revoke(std::string_view id);
+    // NotFound for an unknown id. Takes effect on the key's next request.
+    Status setLimits(std::string_view id, const ClientLimits& limits);
 
     // Unauthenticated "invalid_token" for anything but an active, unexpired key with this secret;
     // the message never repeats the token.

@@ -5,6 +5,7 @@
 
 #include "security/ApiKeyStore.h"
 #include "security/JwtVerifier.h"
+#include "security/OAuthTokenVerifier.h"
 
 namespace atalaya::security {
 namespace {
@@ -28,8 +29,9 @@ bool isB64Token(std::string_view token) {
 
 }  // namespace
 
-BearerAuthenticator::BearerAuthenticator(const ApiKeyStore* keys, const JwtVerifier* jwt)
-    : m_keys(keys), m_jwt(jwt) {}
+BearerAuthenticator::BearerAuthenticator(const ApiKeyStore* keys, const JwtVerifier* jwt,
+                                         const OAuthTokenVerifier* own)
+    : m_keys(keys), m_jwt(jwt), m_own(own) {}
 
 Result<Principal> BearerAuthenticator::authenticate(std::string_view header) const {
     if (header.empty()) {
@@ -53,6 +55,11 @@ Result<Principal> BearerAuthenticator::authenticate(std::string_view header) con
         if (m_keys != nullptr)
             return m_keys->verify(token);
     } else if (std::count(token.begin(), token.end(), '.') == 2) {
+        if (m_own != nullptr) {
+            auto principal = m_own->verify(token);
+            if (principal.isOk() || m_jwt == nullptr)
+                return principal;
+        }
         if (m_jwt != nullptr)
             return m_jwt->verify(token);
     }

@@ -1,5 +1,7 @@
 #include "security/JwtVerifier.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <mutex>
@@ -78,6 +80,7 @@ public:
         if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
             return invalidToken("the token is not a JWS in compact form");
         ATALAYA_ASSIGN_OR_RETURN(const json header, decodeObject(token.substr(0, dot1), "header"));
+        ATALAYA_RETURN_IF_ERROR(checkType(header));
         ATALAYA_ASSIGN_OR_RETURN(const JwtKey* key, keyFor(header));
         const auto signature = base64UrlDecode(token.substr(dot2 + 1));
         if (!signature || !key->verify(token.substr(0, dot2), *signature))
@@ -95,6 +98,20 @@ public:
     }
 
 private:
+    Status checkType(const json& header) const {
+        if (m_options.requiredType.empty())
+            return Status::ok();
+        const auto typ = header.find("typ");
+        if (typ == header.end() || !typ->is_string())
+            return invalidToken("the token has no \"typ\"");
+        std::string type = typ->get<std::string>();
+        std::transform(type.begin(), type.end(), type.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (type != m_options.requiredType && type != "application/" + m_options.requiredType)
+            return invalidToken("the token is not of the expected type");
+        return Status::ok();
+    }
+
     // RFC 8725 s3.1: the key, found by kid among configured keys only, decides the algorithm.
     Result<const JwtKey*> keyFor(const json& header) const {
         const auto alg = header.find("alg");

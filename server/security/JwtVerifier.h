@@ -20,6 +20,9 @@ struct JwtVerifierOptions {
     std::chrono::seconds leeway{60};  // clock skew allowed on exp / nbf / iat
     std::size_t maxTokenBytes = 8 << 10;
     std::function<std::int64_t()> now;  // seconds since the epoch; system clock when empty
+    // When set, the header's `typ` must be it, or "application/" + it, compared without case
+    // (RFC 9068 s4: "at+jwt" keeps other JWTs signed with the same key from passing).
+    std::string requiredType;
 };
 
 // Verifies JWS compact tokens (RFC 7515, RFC 7519) against a fixed set of configured keys,

@@ -209,6 +209,10 @@ RateLimitDecision QuotaStore::consume(std::string_view clientId, const ClientLim
     return monthDecision.remaining < dayDecision.remaining ? monthDecision : dayDecision;
 }
 
+QuotaStore::Limits QuotaStore::effectiveLimits(const ClientLimits& limits) const {
+    return resolve(limits, m_options.defaults);
+}
+
 QuotaStore::Usage QuotaStore::usage(std::string_view clientId, system_clock::time_point now) const {
     const Periods periods = periodsAt(now);
     std::lock_guard lock(m_mutex);

@@ -67,6 +67,8 @@ public:
                               std::chrono::system_clock::time_point now);
 
     Usage usage(std::string_view clientId, std::chrono::system_clock::time_point now) const;
+    // The quota that applies to a client: its own limits where set, else the defaults.
+    Limits effectiveLimits(const ClientLimits& limits) const;
 
     // Writes every count changed since the last flush, in one transaction.
     Status flush();

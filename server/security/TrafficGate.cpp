@@ -71,6 +71,13 @@ std::vector<RateLimitDecision> TrafficGate::admitClient(const std::string& clien
     return decisions;
 }
 
+TrafficGate::ClientUsage TrafficGate::usage(const std::string& clientId,
+                                            const ClientLimits& limits) const {
+    return {.rate = RateLimiter::resolve(limits, m_clientDefault),
+            .quota = m_quotas->effectiveLimits(limits),
+            .used = m_quotas->usage(clientId, std::chrono::system_clock::now())};
+}
+
 void TrafficGate::stop() {
     if (m_quotas)
         (void)m_quotas->stop();

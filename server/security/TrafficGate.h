@@ -37,6 +37,15 @@ public:
     std::vector<RateLimitDecision> admitClient(const std::string& clientId,
                                                const ClientLimits& limits);
 
+    // What the admin API shows of a client: the rate and quotas that apply to it (its own
+    // limits where set, else the defaults) and its requests today and this month (UTC).
+    struct ClientUsage {
+        RateLimit rate;
+        QuotaStore::Limits quota;
+        QuotaStore::Usage used;
+    };
+    ClientUsage usage(const std::string& clientId, const ClientLimits& limits) const;
+
     void stop();  // persists quota counts
 
 private:

@@ -91,6 +91,14 @@ void TestConfig::fileKeys_data() {
     QTest::newRow("security jwt unknown key") << R"({"security":{"jwt":{"iss":"x"}}})" << false;
     QTest::newRow("security leeway too large")
         << R"({"security":{"jwt":{"leeway_s":3600}}})" << false;
+    QTest::newRow("oauth section")
+        << R"({"security":{"oauth":{"issuer":"a","token_ttl_s":60}}})" << true;
+    QTest::newRow("oauth zero ttl") << R"({"security":{"oauth":{"token_ttl_s":0}}})" << false;
+    QTest::newRow("oauth empty issuer") << R"({"security":{"oauth":{"issuer":""}}})" << false;
+    QTest::newRow("oauth two keys")
+        << R"({"security":{"oauth":{"signing_key_file":"k.pem","hs256_secret_file":"s"}}})"
+        << false;
+    QTest::newRow("oauth unknown key") << R"({"security":{"oauth":{"ttl":60}}})" << false;
     QTest::newRow("unknown top key") << R"({"htp":{}})" << false;
     QTest::newRow("unknown nested key") << R"({"http":{"prot":1}})" << false;
     QTest::newRow("port out of range") << R"({"http":{"port":70000}})" << false;
@@ -169,6 +177,19 @@ void TestConfig::securitySectionIsRead() {
     QCOMPARE(config.security.jwt.audience, std::string("atalaya"));
     QCOMPARE(config.security.jwt.leeway.count(), 10);
     QCOMPARE(config.security.jwt.jwksFile, file.parent_path() / "keys.json");
+    // security.oauth: defaults, and a key file relative to the config file.
+    QCOMPARE(config.security.oauth.issuer, std::string("atalaya"));
+    QCOMPARE(config.security.oauth.tokenTtl.count(), 900);
+    ServerConfig oauth;
+    QVERIFY(applyConfigFile(writeFile(dir, R"({"security":{"oauth":{"audience":"api",)"
+                                           R"("token_ttl_s":120,"leeway_s":0,)"
+                                           R"("signing_key_file":"k.pem"}}})"),
+                            oauth)
+                .isOk());
+    QCOMPARE(oauth.security.oauth.audience, std::string("api"));
+    QCOMPARE(oauth.security.oauth.tokenTtl.count(), 120);
+    QCOMPARE(oauth.security.oauth.leeway.count(), 0);
+    QCOMPARE(oauth.security.oauth.signingKeyFile, file.parent_path() / "k.pem");
 }
 
 void TestConfig::authEnvironmentSwitch() {

@@ -90,6 +90,19 @@ struct JwtConfig {
     std::filesystem::path jwksFile;  // JWK Set of accepted signing keys; empty: JWTs refused
 };
 
+// The OAuth 2.0 token endpoint (POST /oauth/token, client-credentials grant): how Atalaya signs
+// the access tokens it issues. One key: signingKeyFile (PEM, EC P-256 -> ES256 or Ed25519 ->
+// EdDSA) or hs256SecretFile (>= 32 bytes); neither: an ES256 key is generated into
+// <dataDir>/oauth-signing-key.pem (0600) on first start and reused after.
+struct OAuthConfig {
+    std::string issuer = "atalaya";    // `iss` of issued tokens, required back on use
+    std::string audience = "atalaya";  // `aud` of issued tokens, required back on use
+    std::chrono::seconds tokenTtl{900};
+    std::chrono::seconds leeway{5};  // clock skew allowed when verifying its own tokens
+    std::filesystem::path signingKeyFile;
+    std::filesystem::path hs256SecretFile;
+};
+
 // A token bucket: `burst` requests at once, refilled at `ratePerSecond`. burst 0 = unlimited.
 struct RateLimitConfig {
     double ratePerSecond = 0;
@@ -109,6 +122,7 @@ struct SecurityConfig {
     std::int64_t requestsPerMonth = 0;  // per client; 0 = unlimited
     // Peers (CIDR) whose X-Forwarded-For names the real client; empty: the TCP peer is.
     std::vector<std::string> trustedProxies;
+    OAuthConfig oauth;
 };
 
 // Service level objectives of one model (docs/telemetry.md, "SLOs"): a latency objective
