@@ -163,7 +163,11 @@ void DriftMonitor::evaluate(const Key& key, VersionState& state,
     state.touched = false;
     const DriftReport report = reportOf(key, state);
     const std::int64_t now = nowMs();
+    // Only windows a verdict can be drawn from: the scores of a handful of observations are
+    // noise (a PSI of 5 after three requests), and a chart of them would open with a false spike
+    // after every restart.
     if (m_options.history && report.error.empty() && !report.features.empty() &&
+        report.windowSize >= report.minSamples &&
         (state.keptVerdict != report.drift ||
          now - state.keptAtMs >= m_options.historyInterval.count())) {
         history.push_back(driftSnapshotOf(report, now));

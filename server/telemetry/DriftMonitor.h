@@ -39,9 +39,10 @@ struct DriftMonitorOptions {
     std::size_t maxAlerts = 256;            // oldest dropped beyond this
     std::size_t alertTopFeatures = 3;       // features an alert names
     std::function<std::int64_t()> clock{};  // wall clock in Unix ms; empty: the system clock
-    // Where a version's report goes to be kept over time (the inference log's drift_history):
-    // on its first evaluation, whenever its verdict changes, and otherwise at most once per
-    // historyInterval while traffic keeps changing the window. Called on the worker thread with
+    // Where a version's report goes to be kept over time (the inference log's drift_history),
+    // once its window holds report.minSamples observations: on the first such evaluation,
+    // whenever its verdict changes, and otherwise at most once per historyInterval while
+    // traffic keeps changing the window. Called on the worker thread with
     // no lock of the monitor held; it must not block. Empty: no history.
     std::function<void(DriftSnapshot&&)> history{};
     std::chrono::milliseconds historyInterval = std::chrono::minutes(1);

@@ -10,15 +10,18 @@ namespace {
 
 constexpr std::int64_t kMinuteMs = 60'000;
 
-std::string timeSeriesSql() {
+std::string timeSeriesSql(bool oneVersion) {
     std::string sql = "SELECT minute, requests, errors, batch_size_sum";
     for (std::size_t b = 0; b < kLatencyBucketCount; ++b)
         sql += ", " + latencyBucketColumn(b);
-    // ?2 / ?3 NULL match every version / API version; the (model, version, minute) index
-    // serves both shapes.
-    return sql +
-           " FROM inference_rollup_minute WHERE model = ?1 AND (?2 IS NULL OR version = ?2) "
-           "AND (?3 IS NULL OR api_version = ?3) AND minute >= ?4 AND minute < ?5";
+    // One version: the (model, version, minute) index gives exactly its rows. Every version:
+    // that index would still find them, but each row then costs a primary-key lookup; scanning
+    // the primary key's minute range in order is about twice as fast on a 24 h chart (measured
+    // with atalaya-log-bench), so `+model` keeps the planner off the index. ?3 NULL matches
+    // every API version.
+    return sql + " FROM inference_rollup_minute WHERE " +
+           (oneVersion ? "model = ?1 AND version = ?2" : "+model = ?1 AND ?2 IS NULL") +
+           " AND (?3 IS NULL OR api_version = ?3) AND minute >= ?4 AND minute < ?5";
 }
 
 }  // namespace
@@ -42,7 +45,8 @@ Status checkTimeSeriesQuery(const TimeSeriesQuery& query) {
 
 Result<TimeSeries> queryTimeSeries(SqliteDatabase& db, const TimeSeriesQuery& query) {
     ATALAYA_RETURN_IF_ERROR(checkTimeSeriesQuery(query));
-    ATALAYA_ASSIGN_OR_RETURN(SqliteStatement select, db.prepare(timeSeriesSql()));
+    ATALAYA_ASSIGN_OR_RETURN(SqliteStatement select,
+                             db.prepare(timeSeriesSql(query.version.has_value())));
     ATALAYA_RETURN_IF_ERROR(select.bindText(1, query.model));
     ATALAYA_RETURN_IF_ERROR(query.version ? select.bindInt(2, *query.version) : select.bindNull(2));
     ATALAYA_RETURN_IF_ERROR(query.apiVersion.empty() ? select.bindNull(3)
