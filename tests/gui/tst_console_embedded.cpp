@@ -1,5 +1,13 @@
 // The console end to end: a real embedded atalaya::Server with real TorchScript models, the
 // real admin client and main window, on the offscreen platform.
+#include "MainWindow.h"
+#include "client/HttpAdminClient.h"
+#include "models/ModelTableModel.h"
+#include "support/HttpTestClient.h"
+#include "widgets/DriftScoreChart.h"
+#include "widgets/HistogramChart.h"
+#include "widgets/LatencyChart.h"
+
 #include <atalaya/Server.h>
 
 #include <QBarSeries>
@@ -9,15 +17,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <filesystem>
 
-#include "MainWindow.h"
-#include "client/HttpAdminClient.h"
-#include "models/ModelTableModel.h"
-#include "support/HttpTestClient.h"
-#include "widgets/DriftScoreChart.h"
-#include "widgets/HistogramChart.h"
-#include "widgets/LatencyChart.h"
+#include <filesystem>
 
 namespace fs = std::filesystem;
 using atalaya::ui::ModelTableModel;
@@ -66,44 +67,39 @@ void TestConsoleEmbedded::windowShowsTheEmbeddedServersModelsAndLatency() {
         }
         return QString();
     };
-    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("fixture-echo")), QStringLiteral("READY"),
-                              20000);
-    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("fixture-corrupt")), QStringLiteral("FAILED"),
-                              20000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("fixture-echo")), QStringLiteral("READY"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("fixture-corrupt")), QStringLiteral("FAILED"), 20000);
 
     // Traffic makes latency appear on the chart.
     atalaya::test::HttpTestClient http("127.0.0.1", server.port());
     // 210: the drift history keeps windows of at least min_samples (200) observations.
     for (int i = 0; i < 210; ++i) {
-        const auto answer = http.request(
-            "POST", "/api/v1/ia/predict",
-            R"({"model":"fixture-echo","instances":[{"a":1,"b":2,"c":3}]})",
-            {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + *local}});
+        const auto answer = http.request("POST", "/api/v1/ia/predict",
+                                         R"({"model":"fixture-echo","instances":[{"a":1,"b":2,"c":3}]})",
+                                         {{"Content-Type", "application/json"},
+                                          {"Authorization", "Bearer " + *local}});
         QCOMPARE(answer.status, 200);
     }
     auto pointsOnChart = [&] {
         qsizetype points = 0;
         for (QAbstractSeries* series : chart->chart()->series()) {
-            if (auto* line = qobject_cast<QLineSeries*>(series))
-                points += line->count();
+            if (auto* line = qobject_cast<QLineSeries*>(series)) points += line->count();
         }
         return points;
     };
     // The latency chart reads the rollups the inference log wrote (GET /api/v1/stats/timeseries).
     QTRY_VERIFY_WITH_TIMEOUT(pointsOnChart() > 0, 20000);
 
-    // The drift page: the monitor's first snapshot of fixture-echo v1 is in the drift history,
-    // one line per feature (a, b, c), and the histogram overlay shows the live window.
-    auto* scores =
-        window.findChild<atalaya::ui::DriftScoreChart*>(QStringLiteral("driftScoreChart"));
+    // The drift page: fixture-echo v1's first full-enough window is in the drift history, one
+    // line per feature (a, b, c), and the histogram overlay shows the live window.
+    auto* scores = window.findChild<atalaya::ui::DriftScoreChart*>(QStringLiteral("driftScoreChart"));
     auto* histogram =
         window.findChild<atalaya::ui::HistogramChart*>(QStringLiteral("driftHistogramChart"));
     QVERIFY(scores && histogram);
     auto featuresWithPoints = [&] {
         int lines = 0;
         for (QAbstractSeries* series : scores->chart()->series()) {
-            if (auto* line = qobject_cast<QLineSeries*>(series); line && line->count() > 0)
-                ++lines;
+            if (auto* line = qobject_cast<QLineSeries*>(series); line && line->count() > 0) ++lines;
         }
         return lines;
     };
@@ -112,8 +108,7 @@ void TestConsoleEmbedded::windowShowsTheEmbeddedServersModelsAndLatency() {
         double sum = 0;
         for (QAbstractSeries* series : histogram->chart()->series()) {
             if (auto* bars = qobject_cast<QBarSeries*>(series); bars && bars->count() == 2) {
-                for (int i = 0; i < bars->barSets().at(1)->count(); ++i)
-                    sum += bars->barSets().at(1)->at(i);
+                for (int i = 0; i < bars->barSets().at(1)->count(); ++i) sum += bars->barSets().at(1)->at(i);
             }
         }
         return sum;
