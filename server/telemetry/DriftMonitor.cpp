@@ -168,8 +168,9 @@ void DriftMonitor::evaluate(const Key& key, VersionState& state,
     // after every restart.
     if (m_options.history && report.error.empty() && !report.features.empty() &&
         report.windowSize >= report.minSamples &&
-        (state.keptVerdict != report.drift ||
-         now - state.keptAtMs >= m_options.historyInterval.count())) {
+        (!state.keptVerdict || now - state.keptAtMs >= m_options.historyInterval.count() ||
+         (*state.keptVerdict != report.drift &&
+          now - state.keptAtMs >= m_options.historyMinSpacing.count()))) {
         history.push_back(driftSnapshotOf(report, now));
         state.keptVerdict = report.drift;
         state.keptAtMs = now;

@@ -41,11 +41,14 @@ struct DriftMonitorOptions {
     std::function<std::int64_t()> clock{};  // wall clock in Unix ms; empty: the system clock
     // Where a version's report goes to be kept over time (the inference log's drift_history),
     // once its window holds report.minSamples observations: on the first such evaluation,
-    // whenever its verdict changes, and otherwise at most once per historyInterval while
-    // traffic keeps changing the window. Called on the worker thread with
+    // when its verdict changes (at most once per historyMinSpacing), and otherwise once per
+    // historyInterval while traffic keeps changing the window. Called on the worker thread with
     // no lock of the monitor held; it must not block. Empty: no history.
     std::function<void(DriftSnapshot&&)> history{};
     std::chrono::milliseconds historyInterval = std::chrono::minutes(1);
+    // A verdict that flaps near the threshold would otherwise write a snapshot per evaluation
+    // (4 a second); a change waits until this long after the last snapshot.
+    std::chrono::milliseconds historyMinSpacing = std::chrono::seconds(5);
 };
 
 // A feature's reference bins next to the live window's counts in them (the drift chart's

@@ -396,7 +396,13 @@ void TestStatsQueries::monitorKeepsSnapshotsOnFlipAndInterval() {
     now += 60'000;
     feed(10, false);  // a minute after the last snapshot: kept
     now += 1'000;
-    feed(400, true);  // the verdict flips: kept at once
+    feed(400, true);  // the verdict flips, 1 s after the last snapshot: not yet
+    {
+        std::lock_guard lock(mutex);
+        QCOMPARE(kept.size(), std::size_t{2});
+    }
+    now += 5'000;
+    feed(10, true);  // still drifting, 6 s after the last snapshot: the change is kept
     std::lock_guard lock(mutex);
     QCOMPARE(kept.size(), std::size_t{3});
     QCOMPARE(kept[0].timeUnixMs, kStart);
@@ -405,7 +411,7 @@ void TestStatsQueries::monitorKeepsSnapshotsOnFlipAndInterval() {
     QVERIFY(kept[0].windowSize >= 200);
     QCOMPARE(kept[1].timeUnixMs, kStart + 70'000);
     QVERIFY(!kept[1].drift);
-    QCOMPARE(kept[2].timeUnixMs, kStart + 71'000);
+    QCOMPARE(kept[2].timeUnixMs, kStart + 76'000);
     QVERIFY(kept[2].drift);
     QCOMPARE(kept[2].features.front().name, std::string("x"));  // ranked by KS
     QVERIFY(kept[2].features.front().drifted);
