@@ -43,6 +43,9 @@ void TestConsoleEmbedded::windowShowsTheEmbeddedServersModelsAndLatency() {
     config.http.port = 0;
     config.modelRepository = root;
     config.dataDir = data.path().toStdString();
+    // The 210 requests below come faster than the default per-client rate (50/s, burst 100);
+    // limits are not what this test is about.
+    config.security.clientRate = {.ratePerSecond = 0, .burst = 0};
     atalaya::Server server(config);
     QVERIFY(server.start().isOk());
 
