@@ -27,6 +27,7 @@
 #include "security/OAuthClientStore.h"
 #include "security/OAuthTokenVerifier.h"
 #include "security/TrafficGate.h"
+#include "stats/StatsRoutes.h"
 #include "telemetry/DriftMonitor.h"
 #include "telemetry/DriftReportJson.h"
 #include "telemetry/FanOutSink.h"
@@ -34,6 +35,7 @@
 #include "telemetry/Metrics.h"
 #include "telemetry/SloExport.h"
 #include "telemetry/SloTracker.h"
+#include "telemetry/StatsQueryThread.h"
 #include "torch/TorchModelRunner.h"
 
 namespace atalaya {
@@ -124,6 +126,8 @@ public:
                                  .addDriftGauges = [this](ScrapeContext& scrape) { addDriftGauges(scrape); },
                                  .routeGroups = adminRouteGroups(),
                                  .router = m_rollout.get()};
+        ATALAYA_RETURN_IF_ERROR(openStats());
+        context.routeGroups.push_back(m_statsRoutes.get());
         for (const auto& warning : context.runtime.warnings)
             qCWarning(lcServer, "%s", warning.c_str());
         qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
@@ -175,6 +179,9 @@ public:
         if (drain == Drain::Wait)
             waitForAnswers();
         m_http->stop();
+        // Accepted queries were answered during the drain; the rest run before it returns.
+        if (m_statsQueries)
+            m_statsQueries->stop();
         // After the IO threads: nothing records any more, and what was queued gets committed.
         if (m_log)
             m_log->stop();
@@ -294,6 +301,17 @@ private:
         return groups;
     }
 
+    // The chart queries (GET /api/v1/stats/...) on a thread and read-only connection of their
+    // own; the log is open by now, so its file exists.
+    Status openStats() {
+        ATALAYA_ASSIGN_OR_RETURN(
+            m_statsQueries,
+            StatsQueryThread::open({.file = m_log ? m_log->file() : std::filesystem::path()}));
+        m_statsRoutes = std::make_unique<stats::StatsRoutes>(stats::StatsRoutesOptions{
+            .models = &m_models, .queries = m_statsQueries.get(), .drift = m_drift.get()});
+        return Status::ok();
+    }
+
     // Drift is computed off the request path from the same records the log gets; the
     // reference statistics and column order come from each version's model.json.
     InferenceSink* openDriftMonitor() {
@@ -318,6 +336,12 @@ private:
                 }
                 return names;
             },
+            // Kept in the log's drift_history by its writer thread, never here.
+            .history = m_log ? std::function<void(DriftSnapshot&&)>(
+                                   [log = m_log.get()](DriftSnapshot&& snapshot) {
+                                       log->recordDrift(std::move(snapshot));
+                                   })
+                             : nullptr,
         });
         if (!m_log) return m_drift.get();
         m_fanOut = std::make_unique<FanOutSink>(std::vector<InferenceSink*>{m_log.get(), m_drift.get()});
@@ -413,6 +437,8 @@ private:
     std::unique_ptr<rollout::RolloutManager> m_rollout;       // before m_api: it routes requests
     std::unique_ptr<rollout::RolloutRoutes> m_rolloutRoutes;  // its worker answers requests
     std::unique_ptr<SloTracker> m_slo;  // in front of m_fanOut / m_log / m_drift: after them
+    std::unique_ptr<StatsQueryThread> m_statsQueries;  // before m_api, like the log
+    std::unique_ptr<stats::StatsRoutes> m_statsRoutes;
     std::unique_ptr<http::ApiRoutes> m_api;
     std::unique_ptr<http::HttpServer> m_http;
     std::thread m_loader;

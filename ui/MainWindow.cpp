@@ -5,7 +5,9 @@
 #include <QTabWidget>
 #include <chrono>
 
+#include "TimeSeriesPoller.h"
 #include "client/AdminClient.h"
+#include "pages/DriftPage.h"
 #include "pages/ServingPage.h"
 
 namespace atalaya::ui {
@@ -25,6 +27,7 @@ MainWindow::MainWindow(client::AdminClient& client, QWidget* parent)
     auto* pages = new QTabWidget;
     pages->setDocumentMode(true);
     pages->addTab(m_servingPage, tr("Serving"));
+    pages->addTab(new DriftPage(client), tr("Drift"));
     setCentralWidget(pages);
 
     auto* addressLabel = new QLabel(tr("Server: %1").arg(address));
@@ -36,6 +39,11 @@ MainWindow::MainWindow(client::AdminClient& client, QWidget* parent)
     connect(&m_client, &client::AdminClient::healthUpdated, m_servingPage,
             &ServingPage::showHealth);
     connect(m_poller, &HealthPoller::connectionChanged, this, &MainWindow::showConnection);
+    // The latency chart's series come from the rollups, a few seconds apart.
+    auto* series = new TimeSeriesPoller(client, 3s, m_servingPage->chartWindow(), this);
+    connect(&m_client, &client::AdminClient::healthUpdated, series, &TimeSeriesPoller::setVersions);
+    connect(&m_client, &client::AdminClient::timeSeriesUpdated, m_servingPage,
+            &ServingPage::showTimeSeries);
     showConnection(m_poller->connection(), m_poller->detail());
     m_poller->start();
 }

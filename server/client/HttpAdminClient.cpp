@@ -102,13 +102,16 @@ void HttpAdminClient::refreshHealth() {
     connect(reply, &QNetworkReply::finished, this, [this, reply] { finishHealth(reply); });
 }
 
-QNetworkRequest HttpAdminClient::requestFor(const QString& path) const {
+QNetworkRequest HttpAdminClient::requestFor(const QString& path, const QUrlQuery& query) const {
     QUrl url = m_baseUrl;
     QString basePath = url.path();
     while (basePath.endsWith(u'/')) {
         basePath.chop(1);
     }
     url.setPath(basePath + path);
+    if (!query.isEmpty()) {
+        url.setQuery(query);
+    }
 
     QNetworkRequest request(url);
     request.setSslConfiguration(m_tls);
@@ -139,6 +142,83 @@ void HttpAdminClient::finishHealth(QNetworkReply* reply) {
         return;
     }
     Q_EMIT healthUpdated(*health);
+}
+
+}  // namespace atalaya::client
+
+namespace atalaya::client {
+
+namespace {
+
+// Emits `updated` with the parsed body, or `failed` with why it did not parse.
+template <class Parse, class Emit, class Fail>
+void emitParsed(const QByteArray& body, Parse parse, Emit updated, Fail failed) {
+    const auto parsed = parse(body);
+    if (!parsed.isOk()) {
+        failed(QString::fromStdString(parsed.status().message()));
+        return;
+    }
+    updated(*parsed);
+}
+
+}  // namespace
+
+void HttpAdminClient::getStats(const QString& path, const QUrlQuery& query,
+                               std::function<void(const QByteArray&)> onBody) {
+    QNetworkReply* reply = m_network.get(requestFor(path, query));
+    connect(reply, &QNetworkReply::finished, this, [this, reply, onBody = std::move(onBody)] {
+        reply->deleteLater();
+        const Result<QByteArray> body = successBody(*reply, m_timeout);
+        if (!body.isOk()) {
+            Q_EMIT statsFailed(QString::fromStdString(body.status().message()));
+            return;
+        }
+        onBody(*body);
+    });
+}
+
+void HttpAdminClient::fetchTimeSeries(const QString& model, std::optional<qint64> version,
+                                      qint64 fromMs, qint64 toMs, int stepSeconds) {
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("model"), model);
+    if (version) {
+        query.addQueryItem(QStringLiteral("version"), QString::number(*version));
+    }
+    query.addQueryItem(QStringLiteral("from"), QString::number(fromMs));
+    query.addQueryItem(QStringLiteral("to"), QString::number(toMs));
+    query.addQueryItem(QStringLiteral("step"), QString::number(stepSeconds));
+    getStats(QStringLiteral("/api/v1/stats/timeseries"), query, [this](const QByteArray& body) {
+        emitParsed(
+            body, parseTimeSeries, [this](const TimeSeries& s) { Q_EMIT timeSeriesUpdated(s); },
+            [this](const QString& m) { Q_EMIT statsFailed(m); });
+    });
+}
+
+void HttpAdminClient::fetchDriftSeries(const QString& model, qint64 version, qint64 fromMs,
+                                       qint64 toMs) {
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("model"), model);
+    query.addQueryItem(QStringLiteral("version"), QString::number(version));
+    query.addQueryItem(QStringLiteral("from"), QString::number(fromMs));
+    query.addQueryItem(QStringLiteral("to"), QString::number(toMs));
+    getStats(QStringLiteral("/api/v1/stats/drift"), query, [this](const QByteArray& body) {
+        emitParsed(
+            body, parseDriftSeries, [this](const DriftSeries& s) { Q_EMIT driftSeriesUpdated(s); },
+            [this](const QString& m) { Q_EMIT statsFailed(m); });
+    });
+}
+
+void HttpAdminClient::fetchHistogram(const QString& model, qint64 version, const QString& feature) {
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("model"), model);
+    query.addQueryItem(QStringLiteral("version"), QString::number(version));
+    query.addQueryItem(QStringLiteral("feature"), feature);
+    getStats(QStringLiteral("/api/v1/stats/histogram"), query, [this](const QByteArray& body) {
+        emitParsed(
+            body, parseFeatureHistogram,
+            [this](const FeatureHistogram& h) { Q_EMIT histogramUpdated(h); },
+            [this](const QString& m) { Q_EMIT statsFailed(m); });
+    });
 }
 
 }  // namespace atalaya::client

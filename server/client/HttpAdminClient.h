@@ -6,7 +6,9 @@
 #include <QNetworkAccessManager>
 #include <QPointer>
 #include <QSslConfiguration>
+#include <QUrlQuery>
 #include <chrono>
+#include <functional>
 
 #include "client/AdminClient.h"
 
@@ -42,9 +44,17 @@ public:
     void setTimeout(std::chrono::milliseconds timeout);
 
     void refreshHealth() override;
+    void fetchTimeSeries(const QString& model, std::optional<qint64> version, qint64 fromMs,
+                         qint64 toMs, int stepSeconds) override;
+    void fetchDriftSeries(const QString& model, qint64 version, qint64 fromMs,
+                          qint64 toMs) override;
+    void fetchHistogram(const QString& model, qint64 version, const QString& feature) override;
 
 private:
-    QNetworkRequest requestFor(const QString& path) const;
+    // GETs `path` with `query` and hands a 2xx body to `onBody`; anything else is statsFailed().
+    void getStats(const QString& path, const QUrlQuery& query,
+                  std::function<void(const QByteArray&)> onBody);
+    QNetworkRequest requestFor(const QString& path, const QUrlQuery& query = {}) const;
     void finishHealth(QNetworkReply* reply);
 
     QNetworkAccessManager m_network;

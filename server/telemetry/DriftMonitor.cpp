@@ -14,7 +14,9 @@ struct DriftMonitor::VersionState {
     std::string error;
     std::uint64_t skipped = 0;
     bool drifting = false;
-    bool touched = false;  // got observations since the last evaluate()
+    bool touched = false;             // got observations since the last evaluate()
+    std::optional<bool> keptVerdict;  // of the last snapshot handed to options.history
+    std::int64_t keptAtMs = 0;
 };
 
 namespace {
@@ -142,17 +144,40 @@ void DriftMonitor::apply(std::vector<InferenceRecord>& batch) {
             touched.push_back(key);
         state.touched = true;
     }
-    std::lock_guard lock(m_stateMutex);
-    for (const auto& key : touched)
-        evaluate(key, *m_versions.at(key));
+    std::vector<DriftSnapshot> history;
+    {
+        std::lock_guard lock(m_stateMutex);
+        for (const auto& key : touched)
+            evaluate(key, *m_versions.at(key), history);
+    }
+    for (auto& snapshot : history)
+        m_options.history(std::move(snapshot));
 }
 
-void DriftMonitor::evaluate(const Key& key, VersionState& state) {
+std::int64_t DriftMonitor::nowMs() const {
+    return m_options.clock ? m_options.clock() : systemNowMs();
+}
+
+void DriftMonitor::evaluate(const Key& key, VersionState& state,
+                            std::vector<DriftSnapshot>& history) {
     state.touched = false;
     const DriftReport report = reportOf(key, state);
+    const std::int64_t now = nowMs();
+    // Only windows a verdict can be drawn from: the scores of a handful of observations are
+    // noise (a PSI of 5 after three requests), and a chart of them would open with a false spike
+    // after every restart.
+    if (m_options.history && report.error.empty() && !report.features.empty() &&
+        report.windowSize >= report.minSamples &&
+        (!state.keptVerdict || now - state.keptAtMs >= m_options.historyInterval.count() ||
+         (*state.keptVerdict != report.drift &&
+          now - state.keptAtMs >= m_options.historyMinSpacing.count()))) {
+        history.push_back(driftSnapshotOf(report, now));
+        state.keptVerdict = report.drift;
+        state.keptAtMs = now;
+    }
     if (report.drift && !state.drifting) {
         DriftAlert alert;
-        alert.timeUnixMs = m_options.clock ? m_options.clock() : systemNowMs();
+        alert.timeUnixMs = now;
         alert.model = key.first;
         alert.version = key.second;
         alert.observationsSeen = report.observationsSeen;
@@ -196,6 +221,38 @@ std::vector<DriftReport> DriftMonitor::reports() const {
     for (const auto& [key, state] : m_versions)
         all.push_back(reportOf(key, *state));
     return all;
+}
+
+std::optional<FeatureHistogram> DriftMonitor::histogram(const std::string& model,
+                                                        std::int64_t version,
+                                                        const std::string& feature) const {
+    std::lock_guard lock(m_stateMutex);
+    const auto it = m_versions.find(Key{model, version});
+    if (it == m_versions.end() || !it->second->reference || !it->second->window)
+        return std::nullopt;
+    const DriftReference& reference = *it->second->reference;
+    const DriftWindow& window = *it->second->window;
+    // The window's features are the reference's numeric ones in order, or the text length.
+    const ReferenceBins* bins = nullptr;
+    std::size_t index = 0;
+    for (; index < reference.features.size(); ++index) {
+        if (reference.features[index].name == feature) {
+            bins = &reference.features[index].bins;
+            break;
+        }
+    }
+    if (bins == nullptr && reference.features.empty() && reference.text &&
+        feature == "text.length") {
+        bins = &reference.text->length;
+        index = 0;
+    }
+    if (bins == nullptr)
+        return std::nullopt;
+    const auto counts = window.featureCounts(index);
+    return FeatureHistogram{.feature = feature,
+                            .edges = bins->edges,
+                            .referenceFractions = bins->fractions,
+                            .currentCounts = {counts.begin(), counts.end()}};
 }
 
 std::vector<DriftAlert> DriftMonitor::alerts() const {

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "telemetry/DriftHistory.h"
 #include "telemetry/DriftReport.h"
 #include "telemetry/InferenceRecord.h"
 
@@ -38,6 +39,25 @@ struct DriftMonitorOptions {
     std::size_t maxAlerts = 256;            // oldest dropped beyond this
     std::size_t alertTopFeatures = 3;       // features an alert names
     std::function<std::int64_t()> clock{};  // wall clock in Unix ms; empty: the system clock
+    // Where a version's report goes to be kept over time (the inference log's drift_history),
+    // once its window holds report.minSamples observations: on the first such evaluation,
+    // when its verdict changes (at most once per historyMinSpacing), and otherwise once per
+    // historyInterval while traffic keeps changing the window. Called on the worker thread with
+    // no lock of the monitor held; it must not block. Empty: no history.
+    std::function<void(DriftSnapshot&&)> history{};
+    std::chrono::milliseconds historyInterval = std::chrono::minutes(1);
+    // A verdict that flaps near the threshold would otherwise write a snapshot per evaluation
+    // (4 a second); a change waits until this long after the last snapshot.
+    std::chrono::milliseconds historyMinSpacing = std::chrono::seconds(5);
+};
+
+// A feature's reference bins next to the live window's counts in them (the drift chart's
+// histogram overlay).
+struct FeatureHistogram {
+    std::string feature;
+    std::vector<double> edges;                // bins + 1
+    std::vector<double> referenceFractions;   // per bin, sums to 1
+    std::vector<std::int64_t> currentCounts;  // per bin, the window's observations of the feature
 };
 
 struct DriftMonitorCounters {
@@ -76,6 +96,10 @@ public:
     std::optional<DriftReport> report(const std::string& model, std::int64_t version) const;
     std::vector<DriftReport> reports() const;  // every version seen, by model then version
     std::vector<DriftAlert> alerts() const;    // oldest first
+    // nullopt when the version has no window yet (no record reached the worker, or it is not
+    // monitored) or no feature of that name ("text.length" for a text model).
+    std::optional<FeatureHistogram> histogram(const std::string& model, std::int64_t version,
+                                              const std::string& feature) const;
     DriftMonitorCounters driftCounters() const;
 
 private:
@@ -84,9 +108,11 @@ private:
 
     void workerLoop();
     void apply(std::vector<InferenceRecord>& batch);
+    std::int64_t nowMs() const;
     VersionState& stateFor(const Key& key);                                 // worker thread
     DriftReport reportOf(const Key& key, const VersionState& state) const;  // m_stateMutex held
-    void evaluate(const Key& key, VersionState& state);                     // m_stateMutex held
+    // m_stateMutex held; appends to `history` the snapshot to keep, if one is due.
+    void evaluate(const Key& key, VersionState& state, std::vector<DriftSnapshot>& history);
 
     const DriftMonitorOptions m_options;
 

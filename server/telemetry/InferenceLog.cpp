@@ -36,8 +36,9 @@ Status checkOptions(const InferenceLogOptions& options) {
 // A retention run in progress on the writer thread: raw rows first, then rollups, one chunk
 // per writer turn so flushes keep their cadence.
 struct InferenceLog::RetentionPass {
+    enum class Table { Rows, Rollups, DriftHistory };
     std::int64_t cutoffMs = 0;
-    bool rowsDone = false;
+    Table table = Table::Rows;
     RetentionReport report;
     std::vector<std::promise<Result<RetentionReport>>> waiters;
 
@@ -119,6 +120,17 @@ InferenceSinkCounters InferenceLog::counters() const {
             .lastDropUnixMs = m_lastDropUnixMs.load(std::memory_order_relaxed)};
 }
 
+void InferenceLog::recordDrift(DriftSnapshot&& snapshot) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_stopping && m_driftQueue.size() < m_options.driftQueueCapacity) {
+            m_driftQueue.push_back(std::move(snapshot));
+            return;
+        }
+    }
+    m_driftDropped.fetch_add(1, std::memory_order_relaxed);
+}
+
 void InferenceLog::stop() {
     std::lock_guard stopLock(m_stopMutex);
     {
@@ -152,6 +164,7 @@ Status InferenceLog::exportRange(std::int64_t fromMs, std::int64_t toMs, ExportF
 
 void InferenceLog::writerLoop() {
     std::vector<InferenceRecord> batch;
+    std::vector<DriftSnapshot> drift;
     std::optional<RetentionPass> pass;
     auto nextFlush = Clock::now() + m_options.flushInterval;
     // The first pass soon after start: a server that was down for weeks comes back with old rows.
@@ -172,11 +185,11 @@ void InferenceLog::writerLoop() {
             requests.swap(m_retentionRequests);
             flushDue = stopping || Clock::now() >= nextFlush || m_queue.size() >= m_wakeThreshold;
             if (flushDue)
-                takeQueued(batch);
+                takeQueued(batch, drift);
         }
         if (flushDue) {
             nextFlush = Clock::now() + m_options.flushInterval;
-            flush(batch, stopping);
+            flush(batch, drift, stopping);
         }
         warnAboutDrops();
         if (stopping) {
@@ -196,7 +209,7 @@ void InferenceLog::writerLoop() {
                 pass->cutoffMs = cutoff;
             }
             pass->cutoffMs = std::max(pass->cutoffMs, cutoff);
-            pass->rowsDone = false;
+            pass->table = RetentionPass::Table::Rows;
             pass->waiters.push_back(std::move(request.done));
         }
         if (!pass && Clock::now() >= nextRetention) {
@@ -211,7 +224,15 @@ void InferenceLog::writerLoop() {
 
 // Moves the queue into `batch`. After a failed flush the batch still holds its rows; new ones
 // join it up to the queue capacity, so memory stays bounded while the disk is unavailable.
-void InferenceLog::takeQueued(std::vector<InferenceRecord>& batch) {
+void InferenceLog::takeQueued(std::vector<InferenceRecord>& batch,
+                              std::vector<DriftSnapshot>& drift) {
+    const std::size_t driftRoom =
+        m_options.driftQueueCapacity - std::min(m_options.driftQueueCapacity, drift.size());
+    const std::size_t driftTaken = std::min(driftRoom, m_driftQueue.size());
+    std::move(m_driftQueue.begin(), m_driftQueue.begin() + static_cast<std::ptrdiff_t>(driftTaken),
+              std::back_inserter(drift));
+    m_driftDropped.fetch_add(m_driftQueue.size() - driftTaken, std::memory_order_relaxed);
+    m_driftQueue.clear();
     if (batch.empty()) {
         batch.swap(m_queue);  // m_queue gets the batch's empty buffer, capacity and all
         return;
@@ -225,12 +246,15 @@ void InferenceLog::takeQueued(std::vector<InferenceRecord>& batch) {
     m_queue.clear();
 }
 
-void InferenceLog::flush(std::vector<InferenceRecord>& batch, bool final) {
-    if (batch.empty())
+void InferenceLog::flush(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift,
+                         bool final) {
+    if (batch.empty() && drift.empty())
         return;
     const auto started = Clock::now();
-    const auto written = m_store->write(batch);
+    const auto written = m_store->write(batch, drift);
     if (written.isOk()) {
+        m_driftWritten.fetch_add(drift.size(), std::memory_order_relaxed);
+        drift.clear();
         const auto took =
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
         m_lastFlushUs.store(took.count(), std::memory_order_relaxed);
@@ -245,6 +269,8 @@ void InferenceLog::flush(std::vector<InferenceRecord>& batch, bool final) {
                   written.status().toString().c_str());
         countDropped(batch.size());
         batch.clear();
+        m_driftDropped.fetch_add(drift.size(), std::memory_order_relaxed);
+        drift.clear();
         return;
     }
     // Kept for the next flush: a busy or full disk is usually a passing condition.
@@ -256,8 +282,11 @@ void InferenceLog::flush(std::vector<InferenceRecord>& batch, bool final) {
 
 void InferenceLog::retentionStep(std::optional<RetentionPass>& pass) {
     const int chunk = m_options.retentionChunkRows;
-    auto deleted = pass->rowsDone ? m_store->deleteRollupsBefore(pass->cutoffMs, chunk)
-                                  : m_store->deleteRowsBefore(pass->cutoffMs, chunk);
+    using Table = RetentionPass::Table;
+    auto deleted = pass->table == Table::Rows ? m_store->deleteRowsBefore(pass->cutoffMs, chunk)
+                   : pass->table == Table::Rollups
+                       ? m_store->deleteRollupsBefore(pass->cutoffMs, chunk)
+                       : m_store->deleteDriftHistoryBefore(pass->cutoffMs, chunk);
     if (!deleted.isOk()) {
         // Given up until the next period: retention is never urgent enough to fight for a lock.
         if (mayWarn(m_lastWriteWarning)) {
@@ -269,21 +298,27 @@ void InferenceLog::retentionStep(std::optional<RetentionPass>& pass) {
         return;
     }
     ++pass->report.chunks;
-    (pass->rowsDone ? pass->report.rollupsDeleted : pass->report.rowsDeleted) += *deleted;
+    RetentionReport& report = pass->report;
+    (pass->table == Table::Rows      ? report.rowsDeleted
+     : pass->table == Table::Rollups ? report.rollupsDeleted
+                                     : report.driftRowsDeleted) += *deleted;
     if (*deleted >= chunk)
         return;  // more of the same next turn
-    if (!pass->rowsDone) {
-        pass->rowsDone = true;
+    if (pass->table != Table::DriftHistory) {
+        pass->table = pass->table == Table::Rows ? Table::Rollups : Table::DriftHistory;
         return;
     }
-    if (pass->report.rowsDeleted + pass->report.rollupsDeleted > 0) {
+    if (report.rowsDeleted + report.rollupsDeleted + report.driftRowsDeleted > 0) {
         const Status released = m_store->releaseFreePages(kFreePagesPerPass);
         if (!released.isOk()) {
             qCWarning(lcTelemetry, "inference log: %s", released.toString().c_str());
         }
-        qCInfo(lcTelemetry, "inference log retention: %lld rows, %lld rollup rows deleted",
-               static_cast<long long>(pass->report.rowsDeleted),
-               static_cast<long long>(pass->report.rollupsDeleted));
+        qCInfo(lcTelemetry,
+               "inference log retention: %lld rows, %lld rollup rows, %lld drift history rows "
+               "deleted",
+               static_cast<long long>(report.rowsDeleted),
+               static_cast<long long>(report.rollupsDeleted),
+               static_cast<long long>(report.driftRowsDeleted));
     }
     pass->finish(pass->report);
     pass.reset();

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "telemetry/DriftHistory.h"
 #include "telemetry/InferenceLogExport.h"
 #include "telemetry/InferenceRecord.h"
 
@@ -37,7 +38,8 @@ struct InferenceLogOptions {
     std::chrono::milliseconds retentionPeriod = std::chrono::minutes(10);
     int retentionChunkRows = 5000;  // rows deleted per transaction: short enough to not stall
     std::chrono::milliseconds dropWarningInterval{10'000};  // at most one drop warning per
-    std::function<std::int64_t()> clock;  // wall clock in Unix ms; empty: the system clock
+    std::size_t driftQueueCapacity = 1024;  // drift snapshots waiting for the writer
+    std::function<std::int64_t()> clock;    // wall clock in Unix ms; empty: the system clock
 };
 
 // <dataDir>/inference-log.sqlite and the telemetry settings of a server config.
@@ -46,11 +48,13 @@ InferenceLogOptions inferenceLogOptions(const ServerConfig& config);
 struct RetentionReport {
     std::int64_t rowsDeleted = 0;
     std::int64_t rollupsDeleted = 0;
+    std::int64_t driftRowsDeleted = 0;
     int chunks = 0;  // transactions it took
 };
 
 // The SQLite inference log (docs/telemetry.md): one row per answered inference request plus
-// per-minute rollups, written in batches by a thread of its own.
+// per-minute rollups, and the drift monitor's snapshots (drift_history), written in batches by
+// a thread of its own.
 //
 // Thread affinity and ownership:
 //  - record() and counters() from any thread, concurrently. record() takes the record, puts
@@ -75,6 +79,15 @@ public:
 
     void record(InferenceRecord&& record) override;
     InferenceSinkCounters counters() const override;
+    // Queues a drift snapshot for drift_history; committed with the next flush. Any thread,
+    // never waits on disk; a full drift queue (or a stopped log) drops it and counts it.
+    void recordDrift(DriftSnapshot&& snapshot);
+    std::uint64_t driftSnapshotsWritten() const {
+        return m_driftWritten.load(std::memory_order_relaxed);
+    }
+    std::uint64_t driftSnapshotsDropped() const {
+        return m_driftDropped.load(std::memory_order_relaxed);
+    }
     void stop();
 
     // Runs retention for `nowMs` on the writer thread, all chunks, and waits for it (tests,
@@ -108,8 +121,8 @@ private:
 
     // Writer thread only, below.
     void writerLoop();
-    void takeQueued(std::vector<InferenceRecord>& batch);
-    void flush(std::vector<InferenceRecord>& batch, bool final);
+    void takeQueued(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift);
+    void flush(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift, bool final);
     void retentionStep(std::optional<RetentionPass>& pass);
     void warnAboutDrops();
     bool mayWarn(Clock::time_point& last) const;
@@ -122,6 +135,7 @@ private:
     mutable std::mutex m_mutex;  // guards the three below; never held across disk work
     std::condition_variable m_wake;
     std::vector<InferenceRecord> m_queue;
+    std::vector<DriftSnapshot> m_driftQueue;
     std::vector<RetentionRequest> m_retentionRequests;
     bool m_stopping = false;
 
@@ -131,6 +145,8 @@ private:
     std::atomic<std::int64_t> m_lastFlushUs{0};
     std::atomic<std::size_t> m_pendingRows{0};
     std::atomic<std::int64_t> m_lastDropUnixMs{0};
+    std::atomic<std::uint64_t> m_driftWritten{0};
+    std::atomic<std::uint64_t> m_driftDropped{0};
 
     // Writer thread only.
     std::uint64_t m_droppedReported = 0;

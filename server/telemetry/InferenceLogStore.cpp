@@ -108,6 +108,7 @@ Result<std::unique_ptr<InferenceLogStore>> InferenceLogStore::open(
         db.execute("PRAGMA synchronous = NORMAL; "
                    "PRAGMA journal_size_limit = 67108864;"));
     ATALAYA_RETURN_IF_ERROR(ensureInferenceLogSchema(db));
+    ATALAYA_RETURN_IF_ERROR(ensureDriftHistorySchema(db));
     std::unique_ptr<InferenceLogStore> store(
         new InferenceLogStore(std::move(db), std::move(policies)));
     ATALAYA_RETURN_IF_ERROR(store->prepareStatements());
@@ -131,6 +132,19 @@ Status InferenceLogStore::prepareStatements() {
         m_db.prepare("DELETE FROM inference_rollup_minute WHERE (minute, model, version, "
                      "api_version) IN (SELECT minute, model, version, api_version FROM "
                      "inference_rollup_minute WHERE minute < ?1 ORDER BY minute LIMIT ?2)"));
+    // OR REPLACE: a verdict change and the periodic snapshot may fall on the same millisecond.
+    ATALAYA_ASSIGN_OR_RETURN(
+        m_insertDrift,
+        m_db.prepare("INSERT OR REPLACE INTO drift_history (model, version, time_ms, feature, psi, "
+                     "ks_statistic, ks_p_value, jensen_shannon, wasserstein, "
+                     "wasserstein_normalized, feature_drifted, drift, window_size, "
+                     "observations_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                     "?12, ?13, ?14)"));
+    ATALAYA_ASSIGN_OR_RETURN(
+        m_deleteDrift,
+        m_db.prepare("DELETE FROM drift_history WHERE (model, version, time_ms, feature) IN "
+                     "(SELECT model, version, time_ms, feature FROM drift_history WHERE time_ms "
+                     "< ?1 ORDER BY time_ms LIMIT ?2)"));
     return Status::ok();
 }
 
@@ -139,10 +153,13 @@ const ModelLogPolicy& InferenceLogStore::policyFor(const std::string& model) con
     return it != m_policies.end() ? it->second : m_defaultPolicy;
 }
 
-Result<std::int64_t> InferenceLogStore::write(const std::vector<InferenceRecord>& records) {
+Result<std::int64_t> InferenceLogStore::write(const std::vector<InferenceRecord>& records,
+                                              const std::vector<DriftSnapshot>& drift) {
     ATALAYA_RETURN_IF_ERROR(m_db.execute("BEGIN IMMEDIATE"));
     std::int64_t inserted = 0;
-    const Status status = writeInTransaction(records, inserted);
+    Status status = writeInTransaction(records, inserted);
+    for (std::size_t i = 0; status.isOk() && i < drift.size(); ++i)
+        status = insertDrift(drift[i]);
     if (!status.isOk()) {
         (void)m_db.execute("ROLLBACK");  // may fail if SQLite already rolled back; either way
         return status;
@@ -213,6 +230,31 @@ Status InferenceLogStore::insertRow(const InferenceRecord& r, const ModelLogPoli
     return runOnce(s);
 }
 
+Status InferenceLogStore::insertDrift(const DriftSnapshot& snapshot) {
+    SqliteStatement& s = *m_insertDrift;
+    for (const DriftSnapshot::Feature& feature : snapshot.features) {
+        ATALAYA_RETURN_IF_ERROR(s.bindText(1, snapshot.model));
+        ATALAYA_RETURN_IF_ERROR(s.bindInt(2, snapshot.version));
+        ATALAYA_RETURN_IF_ERROR(s.bindInt(3, snapshot.timeUnixMs));
+        ATALAYA_RETURN_IF_ERROR(s.bindText(4, feature.name));
+        ATALAYA_RETURN_IF_ERROR(s.bindDouble(5, feature.psi));
+        ATALAYA_RETURN_IF_ERROR(s.bindDouble(6, feature.ksStatistic));
+        ATALAYA_RETURN_IF_ERROR(s.bindDouble(7, feature.ksPValue));
+        ATALAYA_RETURN_IF_ERROR(s.bindDouble(8, feature.jensenShannon));
+        ATALAYA_RETURN_IF_ERROR(s.bindDouble(9, feature.wasserstein));
+        ATALAYA_RETURN_IF_ERROR(feature.wassersteinNormalized
+                                    ? s.bindDouble(10, *feature.wassersteinNormalized)
+                                    : s.bindNull(10));
+        ATALAYA_RETURN_IF_ERROR(s.bindInt(11, feature.drifted ? 1 : 0));
+        ATALAYA_RETURN_IF_ERROR(s.bindInt(12, snapshot.drift ? 1 : 0));
+        ATALAYA_RETURN_IF_ERROR(s.bindInt(13, snapshot.windowSize));
+        ATALAYA_RETURN_IF_ERROR(
+            s.bindInt(14, static_cast<std::int64_t>(snapshot.observationsSeen)));
+        ATALAYA_RETURN_IF_ERROR(runOnce(s));
+    }
+    return Status::ok();
+}
+
 Result<std::int64_t> InferenceLogStore::deleteRowsBefore(std::int64_t cutoffMs, int limit) {
     ATALAYA_RETURN_IF_ERROR(m_deleteRows->bindInt(1, cutoffMs));
     ATALAYA_RETURN_IF_ERROR(m_deleteRows->bindInt(2, limit));
@@ -225,6 +267,13 @@ Result<std::int64_t> InferenceLogStore::deleteRollupsBefore(std::int64_t cutoffM
     ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(1, cutoffMs / kMinuteMs));
     ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(2, limit));
     ATALAYA_RETURN_IF_ERROR(runOnce(*m_deleteRollups));
+    return m_db.changes();
+}
+
+Result<std::int64_t> InferenceLogStore::deleteDriftHistoryBefore(std::int64_t cutoffMs, int limit) {
+    ATALAYA_RETURN_IF_ERROR(m_deleteDrift->bindInt(1, cutoffMs));
+    ATALAYA_RETURN_IF_ERROR(m_deleteDrift->bindInt(2, limit));
+    ATALAYA_RETURN_IF_ERROR(runOnce(*m_deleteDrift));
     return m_db.changes();
 }
 

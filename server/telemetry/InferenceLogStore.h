@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "telemetry/DriftHistory.h"
 #include "telemetry/InferenceRecord.h"
 #include "telemetry/SqliteDatabase.h"
 
@@ -27,15 +28,18 @@ public:
         std::map<std::string, ModelLogPolicy> policies);
 
     // One transaction: a raw row for every record its model's policy samples (inputs captured
-    // per policy) and the minute rollups of all of them. Returns the raw rows inserted. On an
-    // error nothing was written and the same records may be written again.
-    Result<std::int64_t> write(const std::vector<InferenceRecord>& records);
+    // per policy) and the minute rollups of all of them, plus the drift snapshots (rows of
+    // drift_history). Returns the raw rows inserted. On an error nothing was written and the
+    // same records and snapshots may be written again.
+    Result<std::int64_t> write(const std::vector<InferenceRecord>& records,
+                               const std::vector<DriftSnapshot>& drift = {});
 
     // Retention, one small transaction per call so the writer can flush in between: delete up to
     // `limit` raw rows with time_ms < cutoffMs, or rollup rows of minutes that ended by then.
     // Return how many went.
     Result<std::int64_t> deleteRowsBefore(std::int64_t cutoffMs, int limit);
     Result<std::int64_t> deleteRollupsBefore(std::int64_t cutoffMs, int limit);
+    Result<std::int64_t> deleteDriftHistoryBefore(std::int64_t cutoffMs, int limit);
     // Hands up to `pages` free pages back to the file system (auto_vacuum = INCREMENTAL).
     Status releaseFreePages(int pages);
 
@@ -46,6 +50,7 @@ private:
     Status prepareStatements();
     Status insertRow(const InferenceRecord& record, const ModelLogPolicy& policy);
     Status writeInTransaction(const std::vector<InferenceRecord>& records, std::int64_t& inserted);
+    Status insertDrift(const DriftSnapshot& snapshot);
 
     SqliteDatabase m_db;
     const std::map<std::string, ModelLogPolicy> m_policies;
@@ -54,6 +59,8 @@ private:
     std::optional<SqliteStatement> m_upsertRollup;
     std::optional<SqliteStatement> m_deleteRows;
     std::optional<SqliteStatement> m_deleteRollups;
+    std::optional<SqliteStatement> m_insertDrift;
+    std::optional<SqliteStatement> m_deleteDrift;
 };
 
 }  // namespace atalaya

@@ -1,8 +1,12 @@
-// The console against fixed health documents: the parser, the table model, the chart, and the
-// whole window fed by HttpAdminClient from a fake health endpoint on loopback.
+// The console against fixed documents: the parsers, the table model, the charts, and the whole
+// window fed by HttpAdminClient from a fake server on loopback (health, and the statistics
+// routes the latency chart and the drift page read).
 
 #include <QApplication>
+#include <QBarSeries>
+#include <QBarSet>
 #include <QColor>
+#include <QComboBox>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -20,6 +24,8 @@
 #include "client/HttpAdminClient.h"
 #include "client/ServerHealth.h"
 #include "models/ModelTableModel.h"
+#include "widgets/DriftScoreChart.h"
+#include "widgets/HistogramChart.h"
 #include "widgets/LatencyChart.h"
 
 using namespace std::chrono_literals;
@@ -54,11 +60,42 @@ const QByteArray kHealth = R"({
 
 const QByteArray kMinimal = R"({"status": "ok", "models": []})";
 
+// docs/api.md's statistics examples, for credit-risk v1 (the READY version of kHealth).
+const QByteArray kTimeSeries = R"({"model": "credit-risk", "version": 1, "api_version": null,
+  "from": 1780000000000, "to": 1780000180000, "step": 60, "points": [
+   {"time": 1780000000000, "requests": 30, "errors": 0, "error_rate": 0.0, "throughput_rps": 0.5,
+    "latency_ms": {"p50": 0.8, "p95": 1.6, "p99": 1.9}, "mean_batch_size": 1.5},
+   {"time": 1780000060000, "requests": 0, "errors": 0, "error_rate": null, "throughput_rps": 0.0,
+    "latency_ms": {"p50": null, "p95": null, "p99": null}, "mean_batch_size": null},
+   {"time": 1780000120000, "requests": 60, "errors": 6, "error_rate": 0.1, "throughput_rps": 1.0,
+    "latency_ms": {"p50": 1.2, "p95": 4.0, "p99": 4.8}, "mean_batch_size": 2.0}]})";
+
+const QByteArray kDriftSeries = R"({"model": "credit-risk", "version": 1, "from": 0,
+  "to": 1780000180000, "truncated": false,
+  "verdicts": [{"time": 1780000000000, "drift": false, "window_size": 300, "observations_seen": 300},
+               {"time": 1780000060000, "drift": true, "window_size": 1000, "observations_seen": 1400}],
+  "features": [
+   {"name": "age", "points": [
+     {"time": 1780000000000, "psi": 0.02, "ks_statistic": 0.05, "ks_p_value": 0.4,
+      "jensen_shannon": 0.004, "wasserstein": 0.7, "wasserstein_normalized": 0.05, "drifted": false},
+     {"time": 1780000060000, "psi": 0.45, "ks_statistic": 0.31, "ks_p_value": 0.0001,
+      "jensen_shannon": 0.09, "wasserstein": 6.1, "wasserstein_normalized": 0.48, "drifted": true}]},
+   {"name": "income", "points": [
+     {"time": 1780000000000, "psi": 0.01, "ks_statistic": 0.03, "ks_p_value": 0.8,
+      "jensen_shannon": 0.002, "wasserstein": 900, "wasserstein_normalized": 0.02, "drifted": false},
+     {"time": 1780000060000, "psi": 0.03, "ks_statistic": 0.04, "ks_p_value": 0.6,
+      "jensen_shannon": 0.003, "wasserstein": 1100, "wasserstein_normalized": null, "drifted": false}]}]})";
+
+const QByteArray kHistogram = R"({"model": "credit-risk", "version": 1, "feature": "age",
+  "edges": [18, 30, 50, 90], "reference": [0.2, 0.5, 0.3], "current": [1, 2, 7],
+  "current_total": 10, "live": true})";
+
 QByteArray withModel(const QByteArray& model) {
     return R"({"status": "ok", "models": [)" + model + "]}";
 }
 
-// Answers every request with one fixed HTTP response, or never answers when `silent`.
+// Answers every request with one fixed HTTP response, or never answers when `silent`; requests
+// whose path starts with a routed prefix get that route's body instead.
 // Single-threaded: it runs on the test's event loop, which QTRY_* and QSignalSpy::wait spin.
 class FakeHealthServer {
 public:
@@ -68,6 +105,9 @@ public:
     }
 
     bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    void route(const QByteArray& pathPrefix, const QByteArray& body) {
+        m_routes.append({pathPrefix, body});
+    }
     QUrl url() const { return QUrl(u"http://127.0.0.1:" + QString::number(m_server.serverPort())); }
     // Request heads (request line and header fields) in arrival order.
     const QList<QByteArray>& requests() const { return m_requests; }
@@ -93,10 +133,18 @@ private:
     }
 
     void answer(QTcpSocket* socket) {
+        const QByteArray head = m_requests.constLast();
+        const QByteArray path = head.mid(head.indexOf(' ') + 1);
+        QByteArray body = m_body;
+        for (const auto& [prefix, routed] : std::as_const(m_routes)) {
+            if (path.startsWith(prefix)) {
+                body = routed;
+            }
+        }
         socket->write("HTTP/1.1 " + QByteArray::number(m_httpStatus) +
                       (m_httpStatus == 200 ? " OK" : " Error") +
                       "\r\nContent-Type: application/json\r\nContent-Length: " +
-                      QByteArray::number(m_body.size()) + "\r\nConnection: close\r\n\r\n" + m_body);
+                      QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         socket->disconnectFromHost();
     }
 
@@ -104,6 +152,7 @@ private:
     int m_httpStatus;
     bool m_silent;
     QList<QByteArray> m_requests;
+    QList<QPair<QByteArray, QByteArray>> m_routes;
     QTcpServer m_server;  // last: its sockets, destroyed with it, may still call back
 };
 
@@ -142,8 +191,11 @@ private Q_SLOTS:
     void parseFullDocument();
     void tableShowsVersionsAndStates();
     void tableUpdatesInPlaceWhenVersionsAreUnchanged();
-    void chartTrimsPointsOutsideTheWindow();
+    void parseStats_data();
+    void parseStats();
+    void chartShowsTimeSeriesAndDropsGoneVersions();
     void windowShowsHealthFromServer();
+    void driftPageShowsScoresAndHistogramFromServer();
     void clientReportsClosedPort();
     void clientReportsTimeout();
     void clientReportsHttpErrorBody();
@@ -298,28 +350,69 @@ void TstConsole::tableUpdatesInPlaceWhenVersionsAreUnchanged() {
     QCOMPARE(table.rowCount(), 1);
 }
 
-void TstConsole::chartTrimsPointsOutsideTheWindow() {
-    atalaya::ui::LatencyChart chart;
-    const QList<ModelVersionHealth> models = atalaya::client::parseServerHealth(kHealth)->models;
-    const QDateTime start = QDateTime::currentDateTime();
-    for (int minute = 0; minute <= 7; ++minute) {
-        chart.appendHealth(start.addSecs(qint64{minute} * 60), models);
+void TstConsole::parseStats_data() {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("errorMentions");  // empty: parses
+
+    QTest::newRow("timeseries") << "timeseries" << kTimeSeries << QString();
+    QTest::newRow("drift") << "drift" << kDriftSeries << QString();
+    QTest::newRow("histogram") << "histogram" << kHistogram << QString();
+    QByteArray noRequests = kTimeSeries;
+    noRequests.replace(R"("requests": 0, )", "");
+    QTest::newRow("point without requests") << "timeseries" << noRequests << "points[1].requests";
+    QByteArray stringScore = kDriftSeries;
+    stringScore.replace(R"("psi": 0.45)", R"("psi": "high")");
+    QTest::newRow("score is a string") << "drift" << stringScore << "features[0].points[1].psi";
+    QByteArray shortCurrent = kHistogram;
+    shortCurrent.replace("[1, 2, 7]", "[1, 2]");
+    QTest::newRow("histogram sizes disagree") << "histogram" << shortCurrent << "size";
+    QTest::newRow("not JSON") << "drift" << QByteArray("<html>") << "not JSON";
+}
+
+void TstConsole::parseStats() {
+    QFETCH(QString, kind);
+    QFETCH(QByteArray, json);
+    QFETCH(QString, errorMentions);
+    const atalaya::Status status =
+        kind == u"timeseries" ? atalaya::client::parseTimeSeries(json).status()
+        : kind == u"drift"    ? atalaya::client::parseDriftSeries(json).status()
+                              : atalaya::client::parseFeatureHistogram(json).status();
+    QCOMPARE(status.isOk(), errorMentions.isEmpty());
+    if (!errorMentions.isEmpty()) {
+        const QString message = QString::fromStdString(status.message());
+        QVERIFY2(message.contains(errorMentions), qPrintable(message));
     }
-    // Only the READY version has latency; its p50 and p99 keep the points of the last 5 min.
+}
+
+void TstConsole::chartShowsTimeSeriesAndDropsGoneVersions() {
+    atalaya::ui::LatencyChart chart;
+    const auto series = atalaya::client::parseTimeSeries(kTimeSeries);
+    QVERIFY(series.isOk());
+    chart.showTimeSeries(*series);
+    // p50 and p99 of credit-risk v1; the minute without requests has no point.
     const QList<QLineSeries*> lines = seriesWithPoints(chart);
     QCOMPARE(lines.size(), 2);
-    for (QLineSeries* line : lines) {
-        QCOMPARE(line->count(), 6);  // minutes 2..7
-        QVERIFY(line->name().startsWith(u"credit-risk v1"));
-    }
+    QCOMPARE(lines.at(0)->name(), QStringLiteral("credit-risk v1 p50"));
+    QCOMPARE(lines.at(0)->points(),
+             (QList<QPointF>{{1780000000000.0, 0.8}, {1780000120000.0, 1.2}}));
+    QCOMPARE(lines.at(1)->points(),
+             (QList<QPointF>{{1780000000000.0, 1.9}, {1780000120000.0, 4.8}}));
 
-    // A version that stops reporting leaves the chart once its last point is out of the window.
-    chart.appendHealth(start.addSecs(qint64{20} * 60), {});
+    // A refresh replaces the points rather than adding to them.
+    chart.showTimeSeries(*series);
+    QCOMPARE(seriesWithPoints(chart).at(0)->count(), 2);
+
+    // A version the server no longer lists leaves the chart.
+    chart.retainVersions(atalaya::client::parseServerHealth(kHealth)->models);
+    QCOMPARE(chart.chart()->series().size(), 2);
+    chart.retainVersions({});
     QCOMPARE(chart.chart()->series().size(), 0);
 }
 
 void TstConsole::windowShowsHealthFromServer() {
     FakeHealthServer server(kHealth);
+    server.route("/api/v1/stats/timeseries", kTimeSeries);
     QVERIFY(server.listen());
     HttpAdminClient client(server.url());
     client.setBearerToken(QStringLiteral("s3cret"));
@@ -338,15 +431,79 @@ void TstConsole::windowShowsHealthFromServer() {
     QCOMPARE(table->model()->index(1, ModelTableModel::StateColumn).data().toString(),
              QStringLiteral("FAILED"));
     QVERIFY(connection->text().contains(u"Connected"));
-    QCOMPARE(seriesWithPoints(*chart).size(), 2);  // p50 and p99 of the READY version
-
-    // The 1 s poller keeps the chart growing.
-    QTRY_VERIFY_WITH_TIMEOUT(seriesWithPoints(*chart).constFirst()->count() >= 2, 5000);
-    QVERIFY(updated.count() >= 2);
+    // p50 and p99 of the READY version, from its time series.
+    QTRY_COMPARE_WITH_TIMEOUT(seriesWithPoints(*chart).size(), 2, 5000);
+    QCOMPARE(seriesWithPoints(*chart).constFirst()->count(), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(updated.count() >= 2, 5000);  // the 1 s health poller
+    const auto asked = std::find_if(server.requests().begin(), server.requests().end(),
+                                    [](const QByteArray& r) { return r.contains("timeseries"); });
+    QVERIFY(asked != server.requests().end());
+    QVERIFY2(asked->startsWith("GET /api/v1/stats/timeseries?model=credit-risk&version=1&from="),
+             asked->constData());
+    QVERIFY2(asked->contains("&step=60 HTTP/1.1"), asked->constData());
 
     const QByteArray request = server.requests().constFirst();
     QVERIFY2(request.startsWith("GET /api/v1/health HTTP/1.1\r\n"), request.constData());
     QVERIFY2(request.contains("\r\nAuthorization: Bearer s3cret"), request.constData());
+}
+
+void TstConsole::driftPageShowsScoresAndHistogramFromServer() {
+    FakeHealthServer server(kHealth);
+    server.route("/api/v1/stats/timeseries", kTimeSeries);
+    server.route("/api/v1/stats/drift", kDriftSeries);
+    server.route("/api/v1/stats/histogram", kHistogram);
+    QVERIFY(server.listen());
+    HttpAdminClient client(server.url());
+    atalaya::ui::MainWindow window(client);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    auto* scores =
+        window.findChild<atalaya::ui::DriftScoreChart*>(QStringLiteral("driftScoreChart"));
+    auto* histogram =
+        window.findChild<atalaya::ui::HistogramChart*>(QStringLiteral("driftHistogramChart"));
+    auto* versions = window.findChild<QComboBox*>(QStringLiteral("driftVersionBox"));
+    auto* features = window.findChild<QComboBox*>(QStringLiteral("driftFeatureBox"));
+    auto* verdict = window.findChild<QLabel*>(QStringLiteral("driftVerdict"));
+    QVERIFY(scores && histogram && versions && features && verdict);
+
+    // Only the READY version is offered; its features come from the drift history.
+    QTRY_COMPARE_WITH_TIMEOUT(versions->count(), 1, 5000);
+    QCOMPARE(versions->currentText(), QStringLiteral("credit-risk v1"));
+    QTRY_COMPARE_WITH_TIMEOUT(features->count(), 2, 5000);
+    QCOMPARE(features->currentText(), QStringLiteral("age"));
+
+    // One line per feature, the PSI by default.
+    QTRY_COMPARE_WITH_TIMEOUT(scores->chart()->series().size(), 2, 5000);
+    auto* age = qobject_cast<QLineSeries*>(scores->chart()->series().at(0));
+    QVERIFY(age);
+    QCOMPARE(age->name(), QStringLiteral("age"));
+    QCOMPARE(age->points(), (QList<QPointF>{{1780000000000.0, 0.02}, {1780000060000.0, 0.45}}));
+    QVERIFY(verdict->text().contains(u"Drift detected"));
+
+    // The overlay: reference and current window as percentages per bin.
+    QTRY_COMPARE_WITH_TIMEOUT(histogram->chart()->series().size(), 1, 5000);
+    auto* bars = qobject_cast<QBarSeries*>(histogram->chart()->series().at(0));
+    QVERIFY(bars && bars->count() == 2);
+    const QBarSet* reference = bars->barSets().at(0);
+    const QBarSet* current = bars->barSets().at(1);
+    QCOMPARE(reference->count(), 3);
+    QCOMPARE(reference->at(1), 50.0);
+    QCOMPARE(current->at(0), 10.0);
+    QCOMPARE(current->at(2), 70.0);
+
+    const auto askedFor = [&server](const char* route) {
+        for (const QByteArray& request : server.requests()) {
+            if (request.startsWith(QByteArray(QByteArray("GET /api/v1/stats/") + route))) {
+                return request.left(request.indexOf(" HTTP/1.1"));
+            }
+        }
+        return QByteArray();
+    };
+    QVERIFY2(askedFor("drift?model=credit-risk&version=1&from=").size() > 0,
+             askedFor("drift").constData());
+    QCOMPARE(askedFor("histogram"),
+             QByteArray("GET /api/v1/stats/histogram?model=credit-risk&version=1&feature=age"));
 }
 
 void TstConsole::clientReportsClosedPort() {

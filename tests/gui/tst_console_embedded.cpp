@@ -4,10 +4,14 @@
 #include "client/HttpAdminClient.h"
 #include "models/ModelTableModel.h"
 #include "support/HttpTestClient.h"
+#include "widgets/DriftScoreChart.h"
+#include "widgets/HistogramChart.h"
 #include "widgets/LatencyChart.h"
 
 #include <atalaya/Server.h>
 
+#include <QBarSeries>
+#include <QBarSet>
 #include <QLineSeries>
 #include <QStandardPaths>
 #include <QTableView>
@@ -39,6 +43,9 @@ void TestConsoleEmbedded::windowShowsTheEmbeddedServersModelsAndLatency() {
     config.http.port = 0;
     config.modelRepository = root;
     config.dataDir = data.path().toStdString();
+    // The 210 requests below come faster than the default per-client rate (50/s, burst 100);
+    // limits are not what this test is about.
+    config.security.clientRate = {.ratePerSecond = 0, .burst = 0};
     atalaya::Server server(config);
     QVERIFY(server.start().isOk());
 
@@ -68,7 +75,8 @@ void TestConsoleEmbedded::windowShowsTheEmbeddedServersModelsAndLatency() {
 
     // Traffic makes latency appear on the chart.
     atalaya::test::HttpTestClient http("127.0.0.1", server.port());
-    for (int i = 0; i < 20; ++i) {
+    // 210: the drift history keeps windows of at least min_samples (200) observations.
+    for (int i = 0; i < 210; ++i) {
         const auto answer = http.request("POST", "/api/v1/ia/predict",
                                          R"({"model":"fixture-echo","instances":[{"a":1,"b":2,"c":3}]})",
                                          {{"Content-Type", "application/json"},
@@ -82,7 +90,34 @@ void TestConsoleEmbedded::windowShowsTheEmbeddedServersModelsAndLatency() {
         }
         return points;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(pointsOnChart() > 0, 10000);
+    // The latency chart reads the rollups the inference log wrote (GET /api/v1/stats/timeseries).
+    QTRY_VERIFY_WITH_TIMEOUT(pointsOnChart() > 0, 20000);
+
+    // The drift page: fixture-echo v1's first full-enough window is in the drift history, one
+    // line per feature (a, b, c), and the histogram overlay shows the live window.
+    auto* scores = window.findChild<atalaya::ui::DriftScoreChart*>(QStringLiteral("driftScoreChart"));
+    auto* histogram =
+        window.findChild<atalaya::ui::HistogramChart*>(QStringLiteral("driftHistogramChart"));
+    QVERIFY(scores && histogram);
+    auto featuresWithPoints = [&] {
+        int lines = 0;
+        for (QAbstractSeries* series : scores->chart()->series()) {
+            if (auto* line = qobject_cast<QLineSeries*>(series); line && line->count() > 0) ++lines;
+        }
+        return lines;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(featuresWithPoints(), 3, 20000);
+    auto currentPercent = [&] {
+        double sum = 0;
+        for (QAbstractSeries* series : histogram->chart()->series()) {
+            if (auto* bars = qobject_cast<QBarSeries*>(series); bars && bars->count() == 2) {
+                for (int i = 0; i < bars->barSets().at(1)->count(); ++i) sum += bars->barSets().at(1)->at(i);
+            }
+        }
+        return sum;
+    };
+    // The requests in the window: the current bars add up to 100 %.
+    QTRY_VERIFY_WITH_TIMEOUT(std::abs(currentPercent() - 100.0) < 1e-6, 20000);
 
     window.close();
     server.stop(atalaya::Drain::Wait);

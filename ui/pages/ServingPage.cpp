@@ -1,6 +1,5 @@
 #include "pages/ServingPage.h"
 
-#include <QDateTime>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHeaderView>
@@ -130,7 +129,15 @@ void ServingPage::showHealth(const client::ServerHealth& health) {
 
     m_models->setModels(health.models);
     fitTableToRows();
-    m_chart->appendHealth(QDateTime::currentDateTime(), health.models);
+    m_chart->retainVersions(health.models);
+}
+
+std::chrono::seconds ServingPage::chartWindow() const {
+    return m_chart->window();
+}
+
+void ServingPage::showTimeSeries(const client::TimeSeries& series) {
+    m_chart->showTimeSeries(series);
 }
 
 // Every version in view without scrolling, up to a point; the chart gets the rest.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QWidget>
+#include <chrono>
 
 class QGroupBox;
 class QLabel;
@@ -9,7 +10,8 @@ class QTableView;
 
 namespace atalaya::client {
 struct ServerHealth;
-}
+struct TimeSeries;
+}  // namespace atalaya::client
 
 namespace atalaya::ui {
 
@@ -25,6 +27,9 @@ public:
     explicit ServingPage(QWidget* parent = nullptr);
 
     void showHealth(const client::ServerHealth& health);
+    // A version's latency over the chart's window (TimeSeriesPoller asks for it).
+    void showTimeSeries(const client::TimeSeries& series);
+    std::chrono::seconds chartWindow() const;
 
 private:
     QWidget* createServerBox();

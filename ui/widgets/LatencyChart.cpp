@@ -53,7 +53,7 @@ LatencyChart::LatencyChart(QWidget* parent)
     , m_latencyAxis(new QValueAxis) {
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
-    m_timeAxis->setFormat(QStringLiteral("HH:mm:ss"));
+    m_timeAxis->setFormat(QStringLiteral("HH:mm"));
     m_timeAxis->setTickCount(6);
     m_latencyAxis->setTitleText(tr("ms"));
     m_latencyAxis->setLabelFormat(QStringLiteral("%.3g"));
@@ -72,36 +72,54 @@ LatencyChart::LatencyChart(QWidget* parent)
 void LatencyChart::setWindow(std::chrono::seconds window) {
     m_window = window;
     const qint64 seconds = window.count();
-    m_chart->setTitle(seconds % 60 == 0
-                          ? tr("Latency (p50 solid, p99 dashed), last %1 min").arg(seconds / 60)
-                          : tr("Latency (p50 solid, p99 dashed), last %1 s").arg(seconds));
-    trimBefore(static_cast<qreal>(m_latestMs - seconds * 1000));
+    m_chart->setTitle(
+        seconds % 60 == 0
+            ? tr("Latency per minute (p50 solid, p99 dashed), last %1 min").arg(seconds / 60)
+            : tr("Latency per minute (p50 solid, p99 dashed), last %1 s").arg(seconds));
     rescale(m_latestMs);
 }
 
-void LatencyChart::appendHealth(const QDateTime& at,
-                                const QList<client::ModelVersionHealth>& models) {
-    const qint64 nowMs = at.toMSecsSinceEpoch();
-    m_latestMs = nowMs;
-    for (const client::ModelVersionHealth& model : models) {
-        const auto& stats = model.lastMinute;
-        if (!stats.p50Ms && !stats.p99Ms) {
-            continue;
+void LatencyChart::showTimeSeries(const client::TimeSeries& series) {
+    if (!series.version) {
+        return;
+    }
+    QList<QPointF> p50;
+    QList<QPointF> p99;
+    for (const client::TimeSeriesPoint& point : series.points) {
+        const auto x = static_cast<qreal>(point.timeMs);
+        if (point.p50Ms) {
+            p50.append({x, *point.p50Ms});
         }
-        VersionSeries& series = seriesFor(model);
-        if (stats.p50Ms) {
-            series.p50->append(static_cast<qreal>(nowMs), *stats.p50Ms);
-        }
-        if (stats.p99Ms) {
-            series.p99->append(static_cast<qreal>(nowMs), *stats.p99Ms);
+        if (point.p99Ms) {
+            p99.append({x, *point.p99Ms});
         }
     }
-    trimBefore(static_cast<qreal>(nowMs - m_window.count() * 1000));
-    rescale(nowMs);
+    const VersionKey key(series.model, *series.version);
+    if (p50.isEmpty() && p99.isEmpty()) {
+        removeSeries(key);
+    } else {
+        VersionSeries& lines = seriesFor(series.model, *series.version);
+        lines.p50->replace(p50);
+        lines.p99->replace(p99);
+    }
+    m_latestMs = std::max(m_latestMs, series.toMs);
+    rescale(m_latestMs);
 }
 
-LatencyChart::VersionSeries& LatencyChart::seriesFor(const client::ModelVersionHealth& model) {
-    const VersionKey key(model.name, model.version);
+void LatencyChart::retainVersions(const QList<client::ModelVersionHealth>& models) {
+    const QList<VersionKey> keys = m_series.keys();
+    for (const VersionKey& key : keys) {
+        const bool present = std::any_of(models.begin(), models.end(), [&key](const auto& model) {
+            return model.name == key.first && model.version == key.second;
+        });
+        if (!present) {
+            removeSeries(key);
+        }
+    }
+}
+
+LatencyChart::VersionSeries& LatencyChart::seriesFor(const QString& model, qint64 version) {
+    const VersionKey key(model, version);
     auto found = m_series.find(key);
     if (found != m_series.end()) {
         return *found;
@@ -112,7 +130,7 @@ LatencyChart::VersionSeries& LatencyChart::seriesFor(const client::ModelVersionH
         const auto index = static_cast<std::size_t>(m_colours.size()) % kPalette.size();
         colour = m_colours.insert(key, QColor(kPalette.at(index)));
     }
-    const QString label = model.name + u" v" + QString::number(model.version);
+    const QString label = model + u" v" + QString::number(version);
     VersionSeries series{makeSeries(label + u" p50", *colour, Qt::SolidLine),
                          makeSeries(label + u" p99", *colour, Qt::DashLine)};
     for (QLineSeries* line : {series.p50, series.p99}) {
@@ -123,29 +141,16 @@ LatencyChart::VersionSeries& LatencyChart::seriesFor(const client::ModelVersionH
     return *m_series.insert(key, series);
 }
 
-void LatencyChart::trimBefore(qreal oldestMs) {
-    for (auto it = m_series.begin(); it != m_series.end();) {
-        for (QLineSeries* line : {it->p50, it->p99}) {
-            // Points arrive in time order, so the stale ones are a prefix.
-            const QList<QPointF> points = line->points();
-            const auto firstKept =
-                std::find_if(points.begin(), points.end(),
-                             [oldestMs](const QPointF& point) { return point.x() >= oldestMs; });
-            const auto stale = static_cast<int>(firstKept - points.begin());
-            if (stale > 0) {
-                line->removePoints(0, stale);
-            }
-        }
-        if (it->p50->count() == 0 && it->p99->count() == 0) {
-            m_chart->removeSeries(it->p50);
-            m_chart->removeSeries(it->p99);
-            delete it->p50;
-            delete it->p99;
-            it = m_series.erase(it);
-        } else {
-            ++it;
-        }
+void LatencyChart::removeSeries(const VersionKey& key) {
+    const auto it = m_series.find(key);
+    if (it == m_series.end()) {
+        return;
     }
+    m_chart->removeSeries(it->p50);
+    m_chart->removeSeries(it->p99);
+    delete it->p50;
+    delete it->p99;
+    m_series.erase(it);
 }
 
 void LatencyChart::rescale(qint64 nowMs) {
