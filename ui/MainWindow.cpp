@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "client/AdminClient.h"
+#include "pages/RolloutPage.h"
 #include "pages/ServingPage.h"
 
 namespace atalaya::ui {
@@ -17,6 +18,7 @@ MainWindow::MainWindow(client::AdminClient& client, QWidget* parent)
     , m_client(client)
     , m_poller(new HealthPoller(client, 1s, this))
     , m_servingPage(new ServingPage)
+    , m_rolloutPage(new RolloutPage(client))
     , m_connectionLabel(new QLabel) {
     const QString address = m_client.baseUrl().toDisplayString();
     setWindowTitle(tr("Atalaya — %1").arg(address));
@@ -25,6 +27,7 @@ MainWindow::MainWindow(client::AdminClient& client, QWidget* parent)
     auto* pages = new QTabWidget;
     pages->setDocumentMode(true);
     pages->addTab(m_servingPage, tr("Serving"));
+    pages->addTab(m_rolloutPage, tr("Rollout"));
     setCentralWidget(pages);
 
     auto* addressLabel = new QLabel(tr("Server: %1").arg(address));
