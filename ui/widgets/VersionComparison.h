@@ -31,7 +31,7 @@ private:
         QLabel* p99 = nullptr;
     };
 
-    Column makeColumn(const QString& role);
+    static Column makeColumn(const QString& role);
     static void showStats(const Column& column, const QString& version,
                           const std::optional<client::VersionStats>& stats);
 
