@@ -8,6 +8,7 @@
 #include "TimeSeriesPoller.h"
 #include "client/AdminClient.h"
 #include "pages/DriftPage.h"
+#include "pages/RolloutPage.h"
 #include "pages/ServingPage.h"
 
 namespace atalaya::ui {
@@ -19,6 +20,7 @@ MainWindow::MainWindow(client::AdminClient& client, QWidget* parent)
     , m_client(client)
     , m_poller(new HealthPoller(client, 1s, this))
     , m_servingPage(new ServingPage)
+    , m_rolloutPage(new RolloutPage(client))
     , m_connectionLabel(new QLabel) {
     const QString address = m_client.baseUrl().toDisplayString();
     setWindowTitle(tr("Atalaya — %1").arg(address));
@@ -28,6 +30,7 @@ MainWindow::MainWindow(client::AdminClient& client, QWidget* parent)
     pages->setDocumentMode(true);
     pages->addTab(m_servingPage, tr("Serving"));
     pages->addTab(new DriftPage(client), tr("Drift"));
+    pages->addTab(m_rolloutPage, tr("Rollout"));
     setCentralWidget(pages);
 
     auto* addressLabel = new QLabel(tr("Server: %1").arg(address));

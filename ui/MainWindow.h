@@ -12,6 +12,7 @@ class AdminClient;
 
 namespace atalaya::ui {
 
+class RolloutPage;
 class ServingPage;
 
 // The console's frame: it composes the pages and wires them to the admin client. Features
@@ -30,6 +31,7 @@ private:
     client::AdminClient& m_client;
     HealthPoller* m_poller;
     ServingPage* m_servingPage;
+    RolloutPage* m_rolloutPage;
     QLabel* m_connectionLabel;
 };
 

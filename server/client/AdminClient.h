@@ -5,6 +5,8 @@
 #include <QUrl>
 #include <optional>
 
+#include "client/RolloutAction.h"
+#include "client/RolloutTypes.h"
 #include "client/ServerHealth.h"
 #include "client/StatsSeries.h"
 
@@ -43,12 +45,37 @@ public:
                                   qint64 toMs) = 0;
     virtual void fetchHistogram(const QString& model, qint64 version, const QString& feature) = 0;
 
+    // Rollouts (docs/rollout.md). Each answers with the signal named beside it. The refreshes
+    // coalesce like refreshHealth(); the changes never do.
+    enum class BreakingChange { Refuse, Confirm };  // Confirm sends "confirm_breaking": true
+
+    virtual void refreshModels() = 0;                  // modelsUpdated
+    virtual void refreshRollouts() = 0;                // rolloutsUpdated
+    virtual void refreshRolloutEvents(int limit) = 0;  // rolloutEventsUpdated
+    // versionChanged once the version is READY (a load validates and warms it up first).
+    virtual void loadVersion(const QString& model, qint64 version, BreakingChange breaking) = 0;
+    virtual void unloadVersion(const QString& model, qint64 version) = 0;  // versionChanged
+    // rolloutActionDone with the route as the action left it.
+    virtual void applyRolloutAction(const QString& api, const QString& model,
+                                    const atalaya::client::RolloutAction& action) = 0;
+
 Q_SIGNALS:
     void healthUpdated(const atalaya::client::ServerHealth& health);
     void timeSeriesUpdated(const atalaya::client::TimeSeries& series);
     void driftSeriesUpdated(const atalaya::client::DriftSeries& series);
     void histogramUpdated(const atalaya::client::FeatureHistogram& histogram);
     void statsFailed(const QString& message);
+
+    void modelsUpdated(const atalaya::client::ModelCatalog& catalog);
+    void rolloutsUpdated(const atalaya::client::RolloutState& rollouts);
+    void rolloutEventsUpdated(const QList<atalaya::client::RolloutEvent>& events);  // newest first
+    void versionChanged(const QString& model, const atalaya::client::CatalogVersion& version);
+    void rolloutActionDone(const atalaya::client::RolloutRoute& route);  // the route after it
+    // The one exception to "exactly one signal": a load the server refused with an error
+    // document also reports its machine-readable `code` (e.g. "breaking_change", which the
+    // operator may confirm), just before requestFailed() reports the same failure for people.
+    void versionLoadRefused(const QString& model, qint64 version, const QString& code,
+                            const QString& message);
 
     // The server was unreachable, timed out, refused the request (HTTP error) or answered with
     // a document that does not parse. `message` is for people, not for matching.

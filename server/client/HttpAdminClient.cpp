@@ -7,6 +7,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSslCertificate>
+#include <QUrlQuery>
 #include <utility>
 
 namespace atalaya::client {
@@ -51,6 +52,17 @@ Result<QByteArray> successBody(QNetworkReply& reply, std::chrono::milliseconds t
     return body;
 }
 
+// The "code" of an {"error": {"code", "message"}} document, or empty.
+QString errorCode(const QByteArray& body) {
+    const QJsonObject error = QJsonDocument::fromJson(body).object().value(u"error").toObject();
+    return error.value(u"code").toString();
+}
+
+QString versionPath(const QString& model, qint64 version, QStringView verb) {
+    return u"/api/v1/admin/models/" + model + u"/versions/" + QString::number(version) + u'/' +
+           verb;
+}
+
 }  // namespace
 
 HttpAdminClient::HttpAdminClient(QUrl baseUrl, QObject* parent)
@@ -93,6 +105,10 @@ void HttpAdminClient::setTimeout(std::chrono::milliseconds timeout) {
     m_timeout = timeout;
 }
 
+void HttpAdminClient::setLoadTimeout(std::chrono::milliseconds timeout) {
+    m_loadTimeout = timeout;
+}
+
 void HttpAdminClient::refreshHealth() {
     if (!m_pendingHealth.isNull()) {
         return;  // its answer serves this call too
@@ -102,16 +118,149 @@ void HttpAdminClient::refreshHealth() {
     connect(reply, &QNetworkReply::finished, this, [this, reply] { finishHealth(reply); });
 }
 
+void HttpAdminClient::refreshModels() {
+    refresh(m_pendingModels, requestFor(QStringLiteral("/api/v1/admin/models")),
+            [this](const QByteArray& body) {
+                const Result<ModelCatalog> catalog = parseModelCatalog(body);
+                if (!catalog.isOk()) {
+                    Q_EMIT requestFailed(QString::fromStdString(catalog.status().message()));
+                    return;
+                }
+                Q_EMIT modelsUpdated(*catalog);
+            });
+}
+
+void HttpAdminClient::refreshRollouts() {
+    refresh(m_pendingRollouts, requestFor(QStringLiteral("/api/v1/admin/rollouts")),
+            [this](const QByteArray& body) {
+                const Result<RolloutState> rollouts = parseRolloutState(body);
+                if (!rollouts.isOk()) {
+                    Q_EMIT requestFailed(QString::fromStdString(rollouts.status().message()));
+                    return;
+                }
+                Q_EMIT rolloutsUpdated(*rollouts);
+            });
+}
+
+void HttpAdminClient::refreshRolloutEvents(int limit) {
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    refresh(m_pendingEvents, requestFor(QStringLiteral("/api/v1/admin/rollouts/events"), query),
+            [this](const QByteArray& body) {
+                const Result<QList<RolloutEvent>> events = parseRolloutEvents(body);
+                if (!events.isOk()) {
+                    Q_EMIT requestFailed(QString::fromStdString(events.status().message()));
+                    return;
+                }
+                Q_EMIT rolloutEventsUpdated(*events);
+            });
+}
+
+void HttpAdminClient::loadVersion(const QString& model, qint64 version, BreakingChange breaking) {
+    QNetworkRequest request = requestFor(versionPath(model, version, u"load"));
+    request.setTransferTimeout(static_cast<int>(m_loadTimeout.count()));
+    const QJsonObject body{
+        {QStringLiteral("confirm_breaking"), breaking == BreakingChange::Confirm}};
+    watch(
+        postJson(request, QJsonDocument(body).toJson(QJsonDocument::Compact)),
+        [this, model](const QByteArray& answer) {
+            const Result<CatalogVersion> loaded = parseCatalogVersion(answer);
+            if (!loaded.isOk()) {
+                Q_EMIT requestFailed(QString::fromStdString(loaded.status().message()));
+                return;
+            }
+            Q_EMIT versionChanged(model, *loaded);
+        },
+        [this, model, version](const Failure& failure) {
+            if (!failure.code.isEmpty()) {
+                Q_EMIT versionLoadRefused(model, version, failure.code, failure.message);
+            }
+        });
+}
+
+void HttpAdminClient::unloadVersion(const QString& model, qint64 version) {
+    watch(postJson(requestFor(versionPath(model, version, u"unload")), QByteArray()),
+          [this, model](const QByteArray& answer) {
+              const Result<CatalogVersion> unloaded = parseCatalogVersion(answer);
+              if (!unloaded.isOk()) {
+                  Q_EMIT requestFailed(QString::fromStdString(unloaded.status().message()));
+                  return;
+              }
+              Q_EMIT versionChanged(model, *unloaded);
+          });
+}
+
+void HttpAdminClient::applyRolloutAction(const QString& api, const QString& model,
+                                         const RolloutAction& action) {
+    const QString path = u"/api/v1/admin/rollouts/" + api + u'/' + model;
+    watch(postJson(requestFor(path), encodeRolloutAction(action)),
+          [this](const QByteArray& answer) {
+              const Result<RolloutRoute> route = parseRolloutRoute(answer);
+              if (!route.isOk()) {
+                  Q_EMIT requestFailed(QString::fromStdString(route.status().message()));
+                  return;
+              }
+              Q_EMIT rolloutActionDone(*route);
+          });
+}
+
 QNetworkRequest HttpAdminClient::requestFor(const QString& path, const QUrlQuery& query) const {
+    QNetworkRequest request = requestFor(path);
+    QUrl url = request.url();
+    url.setQuery(query);
+    request.setUrl(url);
+    return request;
+}
+
+QNetworkReply* HttpAdminClient::postJson(QNetworkRequest request, const QByteArray& body) {
+    // Every change is a POST with a JSON body, even an empty one: the route table answers 415
+    // to a change without the JSON content type.
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    return m_network.post(request, body.isEmpty() ? QByteArrayLiteral("{}") : body);
+}
+
+void HttpAdminClient::refresh(QPointer<QNetworkReply>& pending, const QNetworkRequest& request,
+                              BodyHandler onBody) {
+    if (!pending.isNull()) {
+        return;  // its answer serves this call too
+    }
+    QNetworkReply* reply = m_network.get(request);
+    pending = reply;
+    watch(reply, std::move(onBody), {}, &pending);
+}
+
+void HttpAdminClient::watch(QNetworkReply* reply, BodyHandler onBody, FailureHandler onFailure,
+                            QPointer<QNetworkReply>* pending) {
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, pending, onBody = std::move(onBody), onFailure = std::move(onFailure)] {
+                reply->deleteLater();
+                if (pending != nullptr && *pending == reply) {
+                    pending->clear();
+                }
+                // Peeked before successBody() consumes it, for the error document's code.
+                const QByteArray answer = reply->peek(reply->bytesAvailable());
+                const std::chrono::milliseconds timeout(reply->request().transferTimeout());
+                const Result<QByteArray> body = successBody(*reply, timeout);
+                if (body.isOk()) {
+                    onBody(*body);
+                    return;
+                }
+                const Failure failure{QString::fromStdString(body.status().message()),
+                                      errorCode(answer)};
+                if (onFailure) {
+                    onFailure(failure);
+                }
+                Q_EMIT requestFailed(failure.message);
+            });
+}
+
+QNetworkRequest HttpAdminClient::requestFor(const QString& path) const {
     QUrl url = m_baseUrl;
     QString basePath = url.path();
     while (basePath.endsWith(u'/')) {
         basePath.chop(1);
     }
     url.setPath(basePath + path);
-    if (!query.isEmpty()) {
-        url.setQuery(query);
-    }
 
     QNetworkRequest request(url);
     request.setSslConfiguration(m_tls);

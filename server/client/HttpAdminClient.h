@@ -14,6 +14,7 @@
 
 class QNetworkReply;
 class QNetworkRequest;
+class QUrlQuery;
 
 namespace atalaya::client {
 
@@ -42,6 +43,9 @@ public:
 
     // Whole-request limit: connecting, sending and receiving the answer. Default 5 s.
     void setTimeout(std::chrono::milliseconds timeout);
+    // The limit for loadVersion(), which answers only once the version is validated and warmed
+    // up. Default 120 s.
+    void setLoadTimeout(std::chrono::milliseconds timeout);
 
     void refreshHealth() override;
     void fetchTimeSeries(const QString& model, std::optional<qint64> version, qint64 fromMs,
@@ -50,19 +54,48 @@ public:
                           qint64 toMs) override;
     void fetchHistogram(const QString& model, qint64 version, const QString& feature) override;
 
+    void refreshModels() override;
+    void refreshRollouts() override;
+    void refreshRolloutEvents(int limit) override;
+    void loadVersion(const QString& model, qint64 version, BreakingChange breaking) override;
+    void unloadVersion(const QString& model, qint64 version) override;
+    void applyRolloutAction(const QString& api, const QString& model,
+                            const RolloutAction& action) override;
+
 private:
     // GETs `path` with `query` and hands a 2xx body to `onBody`; anything else is statsFailed().
     void getStats(const QString& path, const QUrlQuery& query,
                   std::function<void(const QByteArray&)> onBody);
-    QNetworkRequest requestFor(const QString& path, const QUrlQuery& query = {}) const;
+    // A failed request: its message for people, and the error document's code if it had one.
+    struct Failure {
+        QString message;
+        QString code;
+    };
+    using BodyHandler = std::function<void(const QByteArray& body)>;
+    using FailureHandler = std::function<void(const Failure& failure)>;
+
+    QNetworkRequest requestFor(const QString& path) const;
+    QNetworkRequest requestFor(const QString& path, const QUrlQuery& query) const;
     void finishHealth(QNetworkReply* reply);
+    // Calls `onBody` with the body of a 2xx answer; otherwise `onFailure` (if any) and then
+    // requestFailed(). `pending`, when given, is cleared as the reply finishes.
+    void watch(QNetworkReply* reply, BodyHandler onBody, FailureHandler onFailure = {},
+               QPointer<QNetworkReply>* pending = nullptr);
+    // GET `path` unless the previous one is still pending; `onBody` parses and emits.
+    void refresh(QPointer<QNetworkReply>& pending, const QNetworkRequest& request,
+                 BodyHandler onBody);
+    QNetworkReply* postJson(QNetworkRequest request, const QByteArray& body);
 
     QNetworkAccessManager m_network;
     QUrl m_baseUrl;
     QByteArray m_authorization;
     QSslConfiguration m_tls = QSslConfiguration::defaultConfiguration();
     std::chrono::milliseconds m_timeout{5000};
+    std::chrono::milliseconds m_loadTimeout{120000};
     QPointer<QNetworkReply> m_pendingHealth;  // at most one health request in flight
+    QPointer<QNetworkReply> m_pendingModels;  // and one of each refresh below
+    QPointer<QNetworkReply> m_pendingRollouts;
+    QPointer<QNetworkReply> m_pendingEvents;
 };
 
 }  // namespace atalaya::client

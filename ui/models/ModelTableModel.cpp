@@ -5,6 +5,8 @@
 #include <optional>
 #include <utility>
 
+#include "models/StateColours.h"
+
 namespace atalaya::ui {
 
 using client::ModelState;
@@ -23,25 +25,6 @@ QString milliseconds(const std::optional<double>& value) {
 
 QString percent(const std::optional<double>& ratio) {
     return ratio ? QString::number(*ratio * 100.0, 'f', 1) + u" %" : kMissing;
-}
-
-// Light fills with dark text in the same hue: readable, and not only colour tells the state,
-// since the cell also spells it.
-std::pair<QColor, QColor> stateColours(ModelState state) {
-    switch (state) {
-        case ModelState::Ready:
-            return {QColor(0xd7, 0xf0, 0xd8), QColor(0x1b, 0x5e, 0x20)};
-        case ModelState::Loading:
-            return {QColor(0xff, 0xf1, 0xc4), QColor(0x7a, 0x4f, 0x01)};
-        case ModelState::Draining:
-            return {QColor(0xd6, 0xe8, 0xfa), QColor(0x0d, 0x47, 0xa1)};
-        case ModelState::Failed:
-            return {QColor(0xfb, 0xd3, 0xd3), QColor(0xa1, 0x12, 0x12)};
-        case ModelState::Unloaded:
-        case ModelState::Unknown:
-            break;
-    }
-    return {QColor(0xe6, 0xe6, 0xe6), QColor(0x42, 0x42, 0x42)};
 }
 
 bool sameRows(const QList<ModelVersionHealth>& a, const QList<ModelVersionHealth>& b) {
@@ -121,9 +104,11 @@ QVariant ModelTableModel::data(const QModelIndex& index, int role) const {
             }
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         case Qt::BackgroundRole:
-            return column == StateColumn ? QVariant(stateColours(model.state).first) : QVariant();
+            return column == StateColumn ? QVariant(modelStateColours(model.state).first)
+                                         : QVariant();
         case Qt::ForegroundRole:
-            return column == StateColumn ? QVariant(stateColours(model.state).second) : QVariant();
+            return column == StateColumn ? QVariant(modelStateColours(model.state).second)
+                                         : QVariant();
         default:
             return {};
     }
