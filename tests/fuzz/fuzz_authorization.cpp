@@ -4,8 +4,9 @@
 // active, a revoked, an expired and an in-memory API key, and "@jwt@" a valid HS256 token, so
 // mutations explore the neighbourhood of real credentials.
 //
-// Invariants: every refusal is Unauthenticated with an RFC 6750 reason and a message that does
-// not quote the header; an API key is accepted only as the exact token of an active key.
+// Invariants: every refusal is Unauthenticated with an RFC 6750 reason and a message from a
+// small fixed set that never holds a key's secret; an API key is accepted only as the exact token
+// of an active key.
 #include <unistd.h>
 
 #include <cstddef>
@@ -82,6 +83,7 @@ void replaceAll(std::string& text, std::string_view from, const std::string& to)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static Credentials* const c = makeCredentials();
+    static RefusalMessages messages(64);  // the authenticator, key store and verifier: about 30
     std::string header(reinterpret_cast<const char*>(data), size);
     replaceAll(header, "@key@", c->key);
     replaceAll(header, "@revoked@", c->revoked);
@@ -97,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzzCheck(
             reason == "missing_token" || reason == "invalid_request" || reason == "invalid_token",
             "a refusal's reason is not an RFC 6750 error code");
+        messages.add(status.message());
         // "atk_<16 hex id>_<secret>": the secret part must never be echoed.
         for (const std::string* key : {&c->key, &c->revoked, &c->expired, &c->local}) {
             fuzzCheck(status.message().find(key->substr(21)) == std::string::npos,

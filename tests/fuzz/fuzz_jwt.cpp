@@ -3,8 +3,9 @@
 // '{', "<header JSON>\n<claims JSON>\n<es|ed|hs|signature bytes>" turned into a token signed by
 // that test key (FuzzKeys.h, tokenFromParts), so mutations reach the claim checks too.
 //
-// Invariants: every refusal is Unauthenticated "invalid_token" whose message does not quote
-// the token; an accepted token names a client and grants known scopes only.
+// Invariants: every refusal is Unauthenticated "invalid_token" with a message from a small fixed
+// set (so it cannot quote the token); an accepted token names a client and grants known scopes
+// only.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,6 +20,7 @@ using namespace atalaya::fuzz;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const auto verifier = makeTestVerifier();
+    static RefusalMessages messages(64);  // JwtVerifier has about 20
     const std::string token =
         tokenFromParts(std::string_view(reinterpret_cast<const char*>(data), size));
 
@@ -27,9 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const Status& status = principal.status();
         fuzzCheck(status.code() == StatusCode::Unauthenticated, "a refusal is not Unauthenticated");
         fuzzCheck(status.reason() == "invalid_token", "a refusal's reason is not invalid_token");
-        const auto signature = token.substr(token.rfind('.') + 1);
-        fuzzCheck(signature.size() < 8 || status.message().find(signature) == std::string::npos,
-                  "a refusal quotes the token");
+        messages.add(status.message());
         return 0;
     }
     fuzzCheck(principal->credential == "jwt", "an accepted token is not a jwt credential");
