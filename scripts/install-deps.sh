@@ -17,6 +17,9 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(prometheus)
     # An independent JWT implementation mints the tokens tst_jwtverifier must accept.
     packages+=(python3-jwt python3-cryptography)
+    # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes (only recommended by clang,
+    # so named here for --no-install-recommends).
+    packages+=(clang libclang-rt-14-dev)
 fi
 
 missing=()
@@ -30,6 +33,22 @@ if ((${#missing[@]})); then
     [[ $(id -u) -ne 0 ]] && sudo="sudo"
     $sudo apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [[ "${1:-}" == "--test" ]]; then
+    # A fuzzer that cannot link would only fail later, in the middle of the test run.
+    probe=$(mktemp -d)
+    echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }' \
+        > "$probe/probe.cpp"
+    if clang++ -fsanitize=fuzzer,address,undefined "$probe/probe.cpp" -o "$probe/probe" &&
+        "$probe/probe" -runs=1 >/dev/null 2>&1; then
+        echo "libFuzzer: OK ($(clang++ --version | head -n 1))"
+    else
+        echo "ERROR: clang++ cannot build or run a libFuzzer target (scripts/fuzz.sh needs it)" >&2
+        rm -rf "$probe"
+        exit 1
+    fi
+    rm -rf "$probe"
 fi
 
 blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)

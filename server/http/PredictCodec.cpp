@@ -27,7 +27,10 @@ Status checkRange(double value, const FeatureSpec& feature, const std::string& w
 
 Status rejectUnknownFeatures(const json& instance, const std::vector<FeatureSpec>& features,
                              std::size_t index) {
-    for (const auto& [key, value] : instance.items()) {
+    for (const auto& item : instance.items()) {
+        // Not a structured binding: clang before 16 cannot capture one in a lambda (P1091),
+        // and the fuzz build uses clang.
+        const std::string& key = item.key();
         const bool known = std::any_of(features.begin(), features.end(),
                                        [&](const FeatureSpec& f) { return f.name == key; });
         if (!known) {
