@@ -93,17 +93,23 @@ std::string encodeHealth(const ModelRepository& models, const RuntimeReport& run
         {"api_versions", routing.pins()},
         {"telemetry", std::move(telemetry)},
     };
-    if (!driftJson.empty()) body["drift"] = json::parse(driftJson);
-    if (!sloJson.empty()) body["slo"] = json::parse(sloJson);
+    if (!driftJson.empty())
+        body["drift"] = json::parse(driftJson);
+    if (!sloJson.empty())
+        body["slo"] = json::parse(sloJson);
     return body.dump();
 }
 
 std::string encodeReadiness(const ModelRepository& models, bool& ready) {
     ready = models.allReady();
-    if (ready) return R"({"status":"ready"})";
+    if (ready)
+        return R"({"status":"ready"})";
     json waiting = json::array();
     for (const auto& version : models.versions()) {
-        if (version->state() != ModelState::Ready) {
+        // Versions unloaded on purpose, or draining after a reload, are not waited for.
+        const ModelState state = version->state();
+        if (state != ModelState::Ready && state != ModelState::Unloaded &&
+            state != ModelState::Draining) {
             waiting.push_back({{"name", version->model()},
                                {"version", version->version()},
                                {"state", modelStateName(version->state())}});
