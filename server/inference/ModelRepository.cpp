@@ -11,15 +11,6 @@
 namespace atalaya {
 namespace {
 
-std::optional<std::int64_t> parseVersionDir(const std::string& name) {
-    std::int64_t version = 0;
-    const auto* end = name.data() + name.size();
-    const auto [ptr, ec] = std::from_chars(name.data(), end, version);
-    if (ec != std::errc() || ptr != end || version < 1 || name.front() == '0')
-        return std::nullopt;
-    return version;
-}
-
 // A version whose own model.json says "autoload": false is registered but not loaded at start:
 // a candidate kept on disk until an operator loads it (docs/rollout.md).
 bool autoloads(const std::filesystem::path& versionDir) {
@@ -31,6 +22,15 @@ bool autoloads(const std::filesystem::path& versionDir) {
 }
 
 }  // namespace
+
+std::optional<std::int64_t> parseVersionNumber(std::string_view text) {
+    std::int64_t version = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, version);
+    if (text.empty() || ec != std::errc() || ptr != end || version < 1 || text.front() == '0')
+        return std::nullopt;
+    return version;
+}
 
 ModelRepository::ModelRepository(std::filesystem::path root, ModelRunnerFactory& factory,
                                  RunnerOptions options, ExecutionSlots& slots)
@@ -47,18 +47,10 @@ Status ModelRepository::scan() {
                         "repository_missing");
     }
     std::vector<std::shared_ptr<ModelVersion>> found;
-    for (const auto& modelDir : std::filesystem::directory_iterator(m_root, ec)) {
-        if (!modelDir.is_directory())
-            continue;
-        const std::string model = modelDir.path().filename().string();
-        for (const auto& versionDir : std::filesystem::directory_iterator(modelDir.path(), ec)) {
-            if (!versionDir.is_directory())
-                continue;
-            const auto version = parseVersionDir(versionDir.path().filename().string());
-            if (!version)
-                continue;
-            auto entry = std::make_shared<ModelVersion>(model, *version, modelDir.path());
-            if (!autoloads(versionDir.path())) {
+    for (const auto& model : modelsOnDisk()) {
+        for (const auto version : versionsOnDisk(model)) {
+            auto entry = std::make_shared<ModelVersion>(model, version, m_root / model);
+            if (!autoloads(m_root / model / std::to_string(version))) {
                 entry->markUnloaded(
                     "autoload is false in its model.json: load it through the admin API");
             }
@@ -135,12 +127,9 @@ Result<std::shared_ptr<ModelVersion>> ModelRepository::loadVersion(const std::st
     }
     auto candidate = std::make_shared<ModelVersion>(model, version, modelDir);
     Status status = candidate->load(m_factory, m_options, m_slots);
-    const ModelVersion* reference =
-        serving && serving->version() != version ? serving.get() : nullptr;
-    if (reference == nullptr && serving)
-        reference = serving.get();  // reload: same schema expected
+    // Checked against what serves now: another version, or this one when it is a reload.
     if (status.isOk() && m_validator)
-        status = m_validator(*candidate, reference, options);
+        status = m_validator(*candidate, serving.get(), options);
     if (!status.isOk()) {
         if (candidate->state() != ModelState::Failed)
             candidate->markFailed(status);
@@ -202,7 +191,7 @@ std::vector<std::int64_t> ModelRepository::versionsOnDisk(const std::string& mod
     for (const auto& dir : std::filesystem::directory_iterator(m_root / model, ec)) {
         if (!dir.is_directory())
             continue;
-        if (const auto version = parseVersionDir(dir.path().filename().string())) {
+        if (const auto version = parseVersionNumber(dir.path().filename().string())) {
             found.push_back(*version);
         }
     }
@@ -221,19 +210,14 @@ std::vector<std::string> ModelRepository::modelsOnDisk() const {
     return found;
 }
 
-Status ModelRepository::setDefaultVersion(const std::string& model,
-                                          std::optional<std::int64_t> version) {
+Status ModelRepository::setDefaultVersion(const std::string& model, std::int64_t version) {
     std::lock_guard lock(m_mutex);
-    if (!version) {
-        m_defaults.erase(model);
-        return Status::ok();
-    }
     const auto entry = m_models.find(model);
-    if (entry == m_models.end() || entry->second.find(*version) == entry->second.end()) {
-        return notFound(model + ":" + std::to_string(*version) + " is not loaded",
+    if (entry == m_models.end() || entry->second.find(version) == entry->second.end()) {
+        return notFound(model + ":" + std::to_string(version) + " is not loaded",
                         "version_not_found");
     }
-    m_defaults[model] = *version;
+    m_defaults[model] = version;
     return Status::ok();
 }
 
@@ -296,14 +280,21 @@ std::vector<std::shared_ptr<ModelVersion>> ModelRepository::versions() const {
 
 bool ModelRepository::allReady() const {
     const auto all = versions();
-    // Versions unloaded on purpose (or draining after a reload) are not expected to serve.
     return std::ranges::any_of(all,
                                [](const auto& v) { return v->state() == ModelState::Ready; }) &&
-           std::ranges::all_of(all, [](const auto& version) {
-               const ModelState state = version->state();
-               return state == ModelState::Ready || state == ModelState::Unloaded ||
-                      state == ModelState::Draining;
-           });
+           versionsNotReady().empty();
+}
+
+std::vector<std::shared_ptr<ModelVersion>> ModelRepository::versionsNotReady() const {
+    std::vector<std::shared_ptr<ModelVersion>> waiting;
+    for (auto& version : versions()) {
+        // Versions unloaded on purpose (or draining after a reload) are not expected to serve.
+        const ModelState state = version->state();
+        if (state != ModelState::Ready && state != ModelState::Unloaded &&
+            state != ModelState::Draining)
+            waiting.push_back(std::move(version));
+    }
+    return waiting;
 }
 
 void ModelRepository::stopAll(Drain drain) {

@@ -17,6 +17,10 @@
 
 namespace atalaya {
 
+// A version directory's or URL segment's number: a positive integer without a leading zero
+// ("1", "12"; not "01", "0", "1a"). The one rule for every place that reads a version.
+std::optional<std::int64_t> parseVersionNumber(std::string_view text);
+
 // The models on disk and their loaded versions. Layout (docs/models.md):
 //   <root>/<model>/model.json, <root>/<model>/<version>/model.pt   (version: positive integer)
 //
@@ -60,8 +64,8 @@ public:
     std::vector<std::string> modelsOnDisk() const;
 
     // The version a request without a version number gets: the one set here while READY, else
-    // the highest READY one. nullopt clears it.
-    Status setDefaultVersion(const std::string& model, std::optional<std::int64_t> version);
+    // the highest READY one.
+    Status setDefaultVersion(const std::string& model, std::int64_t version);
     std::optional<std::int64_t> defaultVersion(std::string_view model) const;
     // Hot loads that failed and have not succeeded since (by "model:version").
     std::vector<std::shared_ptr<ModelVersion>> failedLoads() const;
@@ -75,6 +79,8 @@ public:
     // Every version meant to serve is READY (and at least one exists); UNLOADED ones and failed
     // hot loads do not count.
     bool allReady() const;
+    // The versions allReady() waits for: not READY, and not unloaded or draining on purpose.
+    std::vector<std::shared_ptr<ModelVersion>> versionsNotReady() const;
     void stopAll(Drain drain);
 
     const std::filesystem::path& root() const { return m_root; }

@@ -112,9 +112,12 @@ void ModelVersion::markReady() {
 void ModelVersion::markFailed(const Status& why) {
     qCWarning(lcModels, "%s:%lld FAILED: %s", m_model.c_str(), static_cast<long long>(m_version),
               why.message().c_str());
+    setState(ModelState::Failed, why.message());
+    // A failed version never serves: its model's memory goes now, not when the entry does.
     if (m_batcher)
         m_batcher->stop(Drain::Abort);
-    setState(ModelState::Failed, why.message());
+    m_batcher.reset();
+    m_runner.reset();
 }
 
 void ModelVersion::markUnloaded(std::string reason) {

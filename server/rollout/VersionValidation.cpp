@@ -121,13 +121,12 @@ Status runSmokeSet(ModelVersion& candidate, const JsonLimits& limits,
     }
     for (std::size_t i = 0; i < expected.size(); ++i) {
         const auto label = predictions[i].value("label", std::string());
-        if (label == expected[i]) {
-            ++validation.smokePassed;
-        } else {
+        if (label != expected[i]) {
             return invalidArgument("smoke example " + std::to_string(i) + ": expected \"" +
                                        expected[i] + "\", the model answered \"" + label + "\"",
                                    "validation_failed");
         }
+        ++validation.smokePassed;
     }
     return Status::ok();
 }
