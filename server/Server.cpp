@@ -1,8 +1,7 @@
 #include <atalaya/Server.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -19,9 +18,9 @@
 #include "rollout/RolloutManager.h"
 #include "rollout/RolloutRoutes.h"
 #include "rollout/VersionValidation.h"
+#include "security/AccessTokenIssuer.h"
 #include "security/ApiKeyStore.h"
 #include "security/BearerAuthenticator.h"
-#include "security/AccessTokenIssuer.h"
 #include "security/JwtSigner.h"
 #include "security/JwtVerifier.h"
 #include "security/OAuthClientStore.h"
@@ -113,6 +112,8 @@ public:
         InferenceSink* sink = openDriftMonitor();
         ATALAYA_ASSIGN_OR_RETURN(sink, openSloTracker(sink));
 
+        ATALAYA_RETURN_IF_ERROR(openStats());
+
         http::ApiContext context{.models = m_models,
                                  .config = m_config,
                                  .runtime = describeRuntime(m_config, intraOp),
@@ -122,22 +123,15 @@ public:
                                  .metrics = &m_metrics,
                                  .authenticator = m_authenticator.get(),
                                  .gate = m_gate.get(),
-                                 .driftJson = [this] { return m_drift ? driftJson() : std::string(); },
-                                 .addDriftGauges = [this](ScrapeContext& scrape) { addDriftGauges(scrape); },
-                                 .routeGroups = adminRouteGroups(),
-                                 .router = m_rollout.get()};
-        ATALAYA_RETURN_IF_ERROR(openStats());
-        context.routeGroups.push_back(m_statsRoutes.get());
+                                 .router = m_rollout.get(),
+                                 .healthSections = healthSections(),
+                                 .gaugeSources = gaugeSources(),
+                                 .routeGroups = routeGroups()};
         for (const auto& warning : context.runtime.warnings)
             qCWarning(lcServer, "%s", warning.c_str());
         qCInfo(lcServer, "BLAS: %s (%s), intra-op threads %d, workers %d",
                context.runtime.blas.kind.c_str(), context.runtime.blas.library.c_str(),
                context.runtime.intraOpThreads, m_config.inference.workers);
-        context.sloJson = [this] { return m_slo ? sloJson() : std::string(); };
-        context.addSloGauges = [this](ScrapeContext& scrape) {
-            if (m_slo)
-                scrape.slo = sloGaugeSamples(m_slo->reports());
-        };
         m_api = std::make_unique<http::ApiRoutes>(std::move(context));
 
         const auto& h = m_config.http;
@@ -222,9 +216,9 @@ private:
         ATALAYA_ASSIGN_OR_RETURN(auto store,
                                  rollout::RolloutStore::open(m_config.dataDir / "rollout.sqlite"));
         ATALAYA_ASSIGN_OR_RETURN(
-            m_rollout, rollout::RolloutManager::create({.pins = m_config.apiVersions,
-                                                        .models = &m_models,
-                                                        .store = std::move(store)}));
+            m_rollout,
+            rollout::RolloutManager::create(
+                {.pins = m_config.apiVersions, .models = &m_models, .store = std::move(store)}));
         m_rolloutRoutes =
             std::make_unique<rollout::RolloutRoutes>(m_models, *m_rollout, m_config.json);
         return Status::ok();
@@ -250,11 +244,10 @@ private:
                 m_jwt, security::JwtVerifier::fromJwksFile(security.jwt.jwksFile, options));
         }
         ATALAYA_RETURN_IF_ERROR(openOAuth());
-        m_authenticator = std::make_unique<security::BearerAuthenticator>(
-            m_keys.get(), m_jwt.get(), m_ownTokens.get());
+        m_authenticator = std::make_unique<security::BearerAuthenticator>(m_keys.get(), m_jwt.get(),
+                                                                          m_ownTokens.get());
         ATALAYA_ASSIGN_OR_RETURN(m_gate, TrafficGate::open(security, m_config.dataDir));
-        qCInfo(lcServer, "authentication on: API keys, OAuth clients%s",
-               m_jwt ? " and JWTs" : "");
+        qCInfo(lcServer, "authentication on: API keys, OAuth clients%s", m_jwt ? " and JWTs" : "");
         return Status::ok();
     }
 
@@ -267,9 +260,9 @@ private:
         ATALAYA_ASSIGN_OR_RETURN(m_signer,
                                  security::JwtSigner::fromConfig(oauth, m_config.dataDir));
         m_issuer = std::make_unique<security::AccessTokenIssuer>(
-            m_signer.get(), security::AccessTokenOptions{.issuer = oauth.issuer,
-                                                         .audience = oauth.audience,
-                                                         .ttl = oauth.tokenTtl});
+            m_signer.get(),
+            security::AccessTokenOptions{
+                .issuer = oauth.issuer, .audience = oauth.audience, .ttl = oauth.tokenTtl});
         security::JwtVerifierOptions options;
         options.issuer = oauth.issuer;
         options.audience = oauth.audience;
@@ -285,20 +278,44 @@ private:
         return Status::ok();
     }
 
-    // The audit route always (actor "anonymous" with security off); the credential routes and
-    // the token endpoint only when there are credentials.
-    std::vector<http::RouteGroup*> adminRouteGroups() {
+    // Every route group: the audit route always (actor "anonymous" with security off), rollout
+    // and statistics; the credential routes and the token endpoint only with credentials.
+    std::vector<http::RouteGroup*> routeGroups() {
         m_auditRoutes = std::make_unique<AuditRoutes>(m_audit.get());
-        std::vector<http::RouteGroup*> groups{m_auditRoutes.get(), m_rolloutRoutes.get()};
+        std::vector<http::RouteGroup*> groups{m_auditRoutes.get(), m_rolloutRoutes.get(),
+                                              m_statsRoutes.get()};
         if (m_keys) {
-            m_securityRoutes = std::make_unique<SecurityAdminRoutes>(
-                m_keys.get(), m_clients.get(), m_gate.get(), m_audit.get());
+            m_securityRoutes = std::make_unique<SecurityAdminRoutes>(m_keys.get(), m_clients.get(),
+                                                                     m_gate.get(), m_audit.get());
             m_oauthRoutes =
                 std::make_unique<OAuthRoutes>(m_issuer.get(), m_clients.get(), m_gate.get());
             groups.push_back(m_securityRoutes.get());
             groups.push_back(m_oauthRoutes.get());
         }
         return groups;
+    }
+
+    // The "drift" and "slo" sections of /api/v1/health and their gauges in /metrics.
+    std::vector<http::HealthSection> healthSections() {
+        std::vector<http::HealthSection> sections;
+        if (m_drift)
+            sections.push_back({"drift", [this] { return driftJson(); }});
+        if (m_slo) {
+            sections.push_back(
+                {"slo", [this] { return sloHealthJson(m_slo->reports(), m_slo->recentEvents()); }});
+        }
+        return sections;
+    }
+
+    std::vector<std::function<void(ScrapeContext&)>> gaugeSources() {
+        std::vector<std::function<void(ScrapeContext&)>> sources;
+        if (m_drift)
+            sources.emplace_back([this](ScrapeContext& scrape) { addDriftGauges(scrape); });
+        if (m_slo) {
+            sources.emplace_back(
+                [this](ScrapeContext& scrape) { scrape.slo = sloGaugeSamples(m_slo->reports()); });
+        }
+        return sources;
     }
 
     // The chart queries (GET /api/v1/stats/...) on a thread and read-only connection of their
@@ -315,43 +332,51 @@ private:
     // Drift is computed off the request path from the same records the log gets; the
     // reference statistics and column order come from each version's model.json.
     InferenceSink* openDriftMonitor() {
-        if (!m_config.telemetry.driftMonitor) return m_log.get();
+        if (!m_config.telemetry.driftMonitor)
+            return m_log.get();
         auto versionOf = [this](const std::string& model, std::int64_t version) {
             auto found = m_models.find(model, version);
             return found.isOk() ? std::move(found).value() : nullptr;
         };
         m_drift = std::make_unique<DriftMonitor>(DriftMonitorOptions{
-            .reference = [versionOf](const std::string& model, std::int64_t version)
-                -> std::optional<std::string> {
+            .reference = [versionOf](const std::string& model,
+                                     std::int64_t version) -> std::optional<std::string> {
                 const auto found = versionOf(model, version);
-                if (!found || found->metadata().referenceJson.empty()) return std::nullopt;
+                if (!found || found->metadata().referenceJson.empty())
+                    return std::nullopt;
                 return found->metadata().referenceJson;
             },
-            .columns = [versionOf](const std::string& model, std::int64_t version) {
-                std::vector<std::string> names;
-                if (const auto found = versionOf(model, version); found && !found->metadata().inputs.empty()) {
-                    for (const auto& feature : found->metadata().inputs.front().features) {
-                        names.push_back(feature.name);
+            .columns =
+                [versionOf](const std::string& model, std::int64_t version) {
+                    std::vector<std::string> names;
+                    if (const auto found = versionOf(model, version);
+                        found && !found->metadata().inputs.empty()) {
+                        for (const auto& feature : found->metadata().inputs.front().features) {
+                            names.push_back(feature.name);
+                        }
                     }
-                }
-                return names;
-            },
+                    return names;
+                },
             // Kept in the log's drift_history by its writer thread, never here.
-            .history = m_log ? std::function<void(DriftSnapshot&&)>(
+            .history = m_log ? std::function<void(DriftSnapshot &&)>(
                                    [log = m_log.get()](DriftSnapshot&& snapshot) {
                                        log->recordDrift(std::move(snapshot));
                                    })
                              : nullptr,
         });
-        if (!m_log) return m_drift.get();
-        m_fanOut = std::make_unique<FanOutSink>(std::vector<InferenceSink*>{m_log.get(), m_drift.get()});
+        if (!m_log)
+            return m_drift.get();
+        m_fanOut =
+            std::make_unique<FanOutSink>(std::vector<InferenceSink*>{m_log.get(), m_drift.get()});
         return m_fanOut.get();
     }
 
     void addDriftGauges(ScrapeContext& scrape) const {
-        if (!m_drift) return;
+        if (!m_drift)
+            return;
         for (const auto& report : m_drift->reports()) {
-            if (!report.error.empty()) continue;
+            if (!report.error.empty())
+                continue;
             scrape.driftVerdicts.push_back({.model = report.model,
                                             .version = report.version,
                                             .drift = report.drift,
@@ -393,16 +418,14 @@ private:
         return m_slo.get();
     }
 
-    std::string sloJson() const {
-        return sloHealthJson(m_slo->reports(), m_slo->recentEvents()).dump();
-    }
-
-    std::string driftJson() const {
+    nlohmann::json driftJson() const {
         nlohmann::json versions = nlohmann::json::array();
-        for (const auto& report : m_drift->reports()) versions.push_back(toJson(report));
+        for (const auto& report : m_drift->reports())
+            versions.push_back(toJson(report));
         nlohmann::json alerts = nlohmann::json::array();
-        for (const auto& alert : m_drift->alerts()) alerts.push_back(toJson(alert));
-        return nlohmann::json{{"versions", std::move(versions)}, {"alerts", std::move(alerts)}}.dump();
+        for (const auto& alert : m_drift->alerts())
+            alerts.push_back(toJson(alert));
+        return nlohmann::json{{"versions", std::move(versions)}, {"alerts", std::move(alerts)}};
     }
 
     // Batchers have finished their queues; their answers are on the way to the IO threads.

@@ -37,8 +37,8 @@ struct ApiCall {
     const ModelVersion* served = nullptr;
     InferenceTiming timing;
     std::optional<Principal> principal;  // set once authenticated; empty on public routes
-    std::string clientAddress;           // the peer, or X-Forwarded-For from a trusted proxy
-    HeaderList extraHeaders;             // RateLimit fields, Deprecation/Sunset, ...
+    std::string clientAddress;  // the peer, or X-Forwarded-For from a trusted proxy; always set
+    HeaderList extraHeaders;    // RateLimit fields, Deprecation/Sunset, ...
 
     ApiCall(HttpRequest&& req, Responder res)
         : request(std::move(req)), responder(std::move(res)) {}
@@ -70,5 +70,12 @@ public:
     virtual ~RouteGroup() = default;
     virtual std::vector<RouteEntry> routes() = 0;
 };
+
+// A member function of a route group as a route handler: `handlerOf(this, &Owner::serveX)`.
+template <class Owner>
+std::function<void(const ApiCallPtr&)> handlerOf(Owner* owner,
+                                                 void (Owner::*handler)(const ApiCallPtr&)) {
+    return [owner, handler](const ApiCallPtr& call) { (owner->*handler)(call); };
+}
 
 }  // namespace atalaya::http

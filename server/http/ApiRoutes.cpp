@@ -62,14 +62,10 @@ Result<std::optional<SteadyClock::time_point>> deadlineOf(const HttpRequest& req
 }
 
 Result<std::int64_t> parseVersionParam(std::string_view text) {
-    std::int64_t version = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-    if (ec != std::errc() || end != text.data() + text.size() || version < 1 ||
-        text.front() == '0') {
-        return notFound("model version \"" + std::string(text) + "\" is not a positive integer",
-                        "version_not_found");
-    }
-    return version;
+    if (const auto version = parseVersionNumber(text))
+        return *version;
+    return notFound("model version \"" + std::string(text) + "\" is not a positive integer",
+                    "version_not_found");
 }
 
 }  // namespace
@@ -79,7 +75,7 @@ Result<std::int64_t> parseVersionParam(std::string_view text) {
 std::vector<RouteEntry> ApiRoutes::routeTable() {
     using A = Access;
     auto on = [this](void (ApiRoutes::*handler)(const ApiCallPtr&)) {
-        return [this, handler](const ApiCallPtr& call) { (this->*handler)(call); };
+        return handlerOf(this, handler);
     };
     std::vector<RouteEntry> table{
         {{"GET", "/healthz", A::Public}, on(&ApiRoutes::serveHealthz)},
@@ -111,10 +107,7 @@ std::vector<RouteEntry> ApiRoutes::routeTable() {
 // ---------------------------------------------------------------------------------------------
 
 ApiRoutes::ApiRoutes(ApiContext context)
-    : m_context(std::move(context))
-    , m_staticRouting(m_context.config.apiVersions)
-    , m_router(m_context.router != nullptr ? m_context.router : &m_staticRouting)
-    , m_routes(routeTable()) {
+    : m_context(std::move(context)), m_router(*m_context.router), m_routes(routeTable()) {
     std::random_device seed;
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%08x", seed());
@@ -152,10 +145,13 @@ void ApiRoutes::handle(HttpRequest&& request, Responder responder) {
         }
         call->route = route.info.pattern;
         call->params = std::move(params);
+        call->clientAddress =
+            m_context.gate != nullptr
+                ? m_context.gate->clientAddress(call->request.remoteAddress,
+                                                call->request.header("X-Forwarded-For"))
+                : call->request.remoteAddress;
         if (m_context.gate != nullptr) {
             // Per source address, before any token is looked at, on every route.
-            call->clientAddress = m_context.gate->clientAddress(
-                call->request.remoteAddress, call->request.header("X-Forwarded-For"));
             const RateLimitDecision admitted = m_context.gate->admitAddress(call->clientAddress);
             if (!admitted.allowed)
                 return failLimited(call, {&admitted, 1});
@@ -267,10 +263,8 @@ void ApiRoutes::serveHealthDetail(const ApiCallPtr& call) {
     const double uptime =
         std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
     call->reply(jsonResponse(
-        200,
-        encodeHealth(m_context.models, m_context.runtime, *m_router, m_context.address(), uptime,
-                     m_context.log, m_context.driftJson ? m_context.driftJson() : std::string(),
-                     m_context.sloJson ? m_context.sloJson() : std::string())));
+        200, encodeHealth(m_context.models, m_context.runtime, m_router, m_context.address(),
+                          uptime, m_context.log, m_context.healthSections)));
 }
 
 void ApiRoutes::serveMetrics(const ApiCallPtr& call) {
@@ -292,10 +286,8 @@ void ApiRoutes::serveMetrics(const ApiCallPtr& call) {
     }
     if (m_context.log != nullptr)
         scrape.inferenceLogRowsDropped = m_context.log->counters().rowsDropped;
-    if (m_context.addDriftGauges)
-        m_context.addDriftGauges(scrape);
-    if (m_context.addSloGauges)
-        m_context.addSloGauges(scrape);
+    for (const auto& addGauges : m_context.gaugeSources)
+        addGauges(scrape);
     scrape.uptimeSeconds =
         std::chrono::duration<double>(SteadyClock::now() - m_context.startedAt).count();
     HttpResponse response;
@@ -345,8 +337,7 @@ void sendRecord(InferenceSink& sink, InferenceRecord&& record, const HttpRespons
     sink.record(std::move(record));
 }
 
-template <class Call>
-std::string clientOf(const Call& call) {
+std::string clientOf(const ApiCall& call) {
     return call.principal ? call.principal->clientId : std::string();
 }
 
@@ -355,8 +346,8 @@ std::string clientOf(const Call& call) {
 // `record` is not null, fills its prediction fields. With a sink, every outcome from here on
 // (answer, model error, deadline, queue_full) is recorded before it is sent.
 // `onFailure(total)`, when set, hears of every outcome that is not a success.
-template <class Call, class Encode>
-void runInference(const std::shared_ptr<Call>& call, std::shared_ptr<ModelVersion> version,
+template <class Encode>
+void runInference(const ApiCallPtr& call, std::shared_ptr<ModelVersion> version,
                   std::vector<HostTensor>&& inputs, std::optional<SteadyClock::time_point> deadline,
                   InferenceSink* sink, std::shared_ptr<LogDraft> draft, Encode encode,
                   std::function<void(microseconds)> onFailure = {}) {
@@ -428,14 +419,15 @@ void fillPrediction(InferenceRecord& record, EncodedPredictions&& predictions) {
 // shadow that is full or failing costs the client nothing.
 void runShadow(const ApiCallPtr& call, TrafficRouter& router, std::shared_ptr<ModelVersion> shadow,
                std::vector<HostTensor>&& inputs, InferenceSink* sink, LogDraft draft) {
-    auto submittedAt = std::make_shared<SteadyClock::time_point>(SteadyClock::now());
+    const auto submittedAt = SteadyClock::now();
     InferenceRequest request;
     request.inputs = std::move(inputs);
     request.onDone = [call, &router, shadow, sink, submittedAt,
-                      draft = std::make_shared<LogDraft>(std::move(draft))](InferenceResult&& result) {
+                      draft =
+                          std::make_shared<LogDraft>(std::move(draft))](InferenceResult&& result) {
         call->responder.onIoThread([call, &router, shadow, sink, submittedAt, draft,
                                     result = std::move(result)] {
-            const auto took = duration_cast<microseconds>(SteadyClock::now() - *submittedAt);
+            const auto took = duration_cast<microseconds>(SteadyClock::now() - submittedAt);
             shadow->stats().recordRequest(took, result.status.isOk());
             EncodedPredictions predictions;
             if (result.status.isOk())
@@ -451,8 +443,8 @@ void runShadow(const ApiCallPtr& call, TrafficRouter& router, std::shared_ptr<Mo
                             .requestId = call->requestId});
             if (sink == nullptr)
                 return;
-            InferenceRecord record = startRecord(*draft, call->requestId, clientOf(*call),
-                                                 *shadow, result.timing, took);
+            InferenceRecord record =
+                startRecord(*draft, call->requestId, clientOf(*call), *shadow, result.timing, took);
             HttpResponse response;
             if (result.status.isOk()) {
                 fillPrediction(record, std::move(predictions));
@@ -470,7 +462,7 @@ void runShadow(const ApiCallPtr& call, TrafficRouter& router, std::shared_ptr<Mo
 
 void ApiRoutes::servePredict(const ApiCallPtr& call) {
     const std::string api(call->params.get("api").value_or(""));
-    if (!m_router->knowsApiVersion(api)) {
+    if (!m_router.knowsApiVersion(api)) {
         return call->fail(notFound("unknown API version \"" + api + "\"", "unknown_api_version"));
     }
     call->apiVersion = api;
@@ -485,11 +477,10 @@ void ApiRoutes::servePredict(const ApiCallPtr& call) {
         return;
     // Sticky per caller: a credential keeps its canary side, and so does an address.
     const std::string_view clientKey =
-        call->principal ? std::string_view(call->principal->clientId)
-                        : std::string_view(call->clientAddress.empty() ? call->request.remoteAddress
-                                                                       : call->clientAddress);
-    RouteDecision decision = m_router->route(api, envelope->model, clientKey);
-    for (auto& header : decision.headers) call->extraHeaders.push_back(std::move(header));
+        call->principal ? call->principal->clientId : call->clientAddress;
+    RouteDecision decision = m_router.route(api, envelope->model, clientKey);
+    for (auto& header : decision.headers)
+        call->extraHeaders.push_back(std::move(header));
     auto version = m_context.models.find(envelope->model, decision.version);
     if (!version.isOk())
         return call->fail(version.status());
@@ -524,15 +515,14 @@ void ApiRoutes::servePredict(const ApiCallPtr& call) {
             if (copy.isOk()) {
                 LogDraft shadowDraft = draft ? *draft : LogDraft{};
                 shadowDraft.route = "shadow";
-                runShadow(call, *m_router, *shadow, std::move(copy).value(), m_context.sink,
+                runShadow(call, m_router, *shadow, std::move(copy).value(), m_context.sink,
                           std::move(shadowDraft));
             }
         }
     }
     const ModelVersion* served = version->get();
-    TrafficRouter* router = m_router;
-    auto observe = [router, call, served](bool ok, microseconds total, std::string_view label,
-                                          double score) {
+    auto observe = [router = &m_router, call, served](bool ok, microseconds total,
+                                                      std::string_view label, double score) {
         router->observe({.api = call->apiVersion,
                          .model = served->model(),
                          .version = served->version(),

@@ -14,7 +14,7 @@
 #include "http/HealthReport.h"
 #include "http/HttpMessage.h"
 #include "http/Router.h"
-#include "http/VersionRouting.h"
+#include "http/TrafficRouter.h"
 #include "inference/ModelRepository.h"
 #include "security/Authenticator.h"
 #include "security/TrafficGate.h"
@@ -39,16 +39,16 @@ struct ApiContext {
     const Authenticator* authenticator = nullptr;
     // Rate limits and quotas; null with security off. Not owned; outlives the routes.
     TrafficGate* gate = nullptr;
-    std::function<std::string()> driftJson;  // drift reports and alerts for /api/v1/health
-    std::function<void(ScrapeContext&)> addDriftGauges;  // drift scores for /metrics
-    std::function<std::string()> sloJson{};              // SLO budgets, burn rates, events
-    std::function<void(ScrapeContext&)> addSloGauges{};  // the same for /metrics
+    // Which version serves each predict request (pins and rollout policies). Not owned;
+    // outlives the routes; required.
+    TrafficRouter* router = nullptr;
+    // Sections other parts of the server add to /api/v1/health (drift, SLOs), and the gauges
+    // they add to /metrics, called on the IO thread when those routes are.
+    std::vector<HealthSection> healthSections{};
+    std::vector<std::function<void(ScrapeContext&)>> gaugeSources{};
     // Route groups of other parts of the server, appended to the table. Not owned; outlive
     // the routes.
-    std::vector<RouteGroup*> routeGroups;
-    // Which version serves each predict request (rollout policies); null: the configured pins.
-    // Not owned; outlives the routes.
-    TrafficRouter* router = nullptr;
+    std::vector<RouteGroup*> routeGroups{};
 };
 
 // The route table and its handlers: every public route of the server, parsed into typed
@@ -89,8 +89,7 @@ private:
     std::vector<RouteEntry> routeTable();
 
     ApiContext m_context;
-    VersionRouting m_staticRouting;  // when the context brings no router
-    TrafficRouter* m_router;
+    TrafficRouter& m_router;
     const std::vector<RouteEntry> m_routes;
     std::atomic<int> m_pending{0};
     std::atomic<std::uint64_t> m_requestCounter{0};

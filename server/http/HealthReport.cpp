@@ -64,7 +64,7 @@ json telemetryHealth(const InferenceSink* sink, std::vector<std::string>& warnin
 std::string encodeHealth(const ModelRepository& models, const RuntimeReport& runtime,
                          const TrafficRouter& routing, const std::string& address,
                          double uptimeSeconds, const InferenceSink* sink,
-                         const std::string& driftJson, const std::string& sloJson) {
+                         const std::vector<HealthSection>& sections) {
     json list = json::array();
     bool loading = false;
     bool failed = false;
@@ -93,10 +93,8 @@ std::string encodeHealth(const ModelRepository& models, const RuntimeReport& run
         {"api_versions", routing.pins()},
         {"telemetry", std::move(telemetry)},
     };
-    if (!driftJson.empty())
-        body["drift"] = json::parse(driftJson);
-    if (!sloJson.empty())
-        body["slo"] = json::parse(sloJson);
+    for (const auto& section : sections)
+        body[section.name] = section.build();
     return body.dump();
 }
 
@@ -105,15 +103,10 @@ std::string encodeReadiness(const ModelRepository& models, bool& ready) {
     if (ready)
         return R"({"status":"ready"})";
     json waiting = json::array();
-    for (const auto& version : models.versions()) {
-        // Versions unloaded on purpose, or draining after a reload, are not waited for.
-        const ModelState state = version->state();
-        if (state != ModelState::Ready && state != ModelState::Unloaded &&
-            state != ModelState::Draining) {
-            waiting.push_back({{"name", version->model()},
-                               {"version", version->version()},
-                               {"state", modelStateName(version->state())}});
-        }
+    for (const auto& version : models.versionsNotReady()) {
+        waiting.push_back({{"name", version->model()},
+                           {"version", version->version()},
+                           {"state", modelStateName(version->state())}});
     }
     return json{{"status", "not_ready"}, {"not_ready", std::move(waiting)}}.dump();
 }
