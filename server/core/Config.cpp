@@ -417,6 +417,11 @@ Status validateListeners(const HttpConfig& http) {
 
 }  // namespace
 
+bool isApiVersionName(std::string_view name) {
+    return name.size() >= 2 && name[0] == 'v' &&
+           name.find_first_not_of("0123456789", 1) == std::string_view::npos;
+}
+
 Status validateConfig(const ServerConfig& config) {
     if (config.http.host.empty()) return invalidArgument("http.host is empty", "invalid_config");
     if (config.modelRepository.empty()) {
@@ -424,8 +429,7 @@ Status validateConfig(const ServerConfig& config) {
     }
     ATALAYA_RETURN_IF_ERROR(validateListeners(config.http));
     for (const auto& [api, pins] : config.apiVersions) {
-        if (api.size() < 2 || api[0] != 'v' ||
-            api.find_first_not_of("0123456789", 1) != std::string::npos) {
+        if (!isApiVersionName(api)) {
             return invalidArgument("api_versions key \"" + api + "\" is not like v1, v2",
                                    "invalid_config");
         }

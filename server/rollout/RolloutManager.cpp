@@ -4,7 +4,6 @@
 #include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "core/Logging.h"
 #include "rollout/Confidence.h"
@@ -59,6 +58,25 @@ http::HeaderList deprecationHeaders(const RoutePolicy& policy) {
     return headers;
 }
 
+// Back to serving `stable` alone: what pin, promote and rollback (by hand or by the guard) share.
+void endRollout(RoutePolicy& p, std::int64_t stable) {
+    p.mode = RolloutMode::Pinned;
+    p.stable = stable;
+    p.candidate.reset();
+    p.weight = 0;
+    p.nextStepAtMs.reset();
+}
+
+// from -> to of an event: a rollback goes from the candidate back to the stable version; every
+// other change from the stable version to the candidate (or the new stable one).
+std::pair<std::optional<std::int64_t>, std::optional<std::int64_t>> eventVersions(
+    const RoutePolicy& before, const RoutePolicy& after) {
+    auto known = [](std::int64_t v) { return v > 0 ? std::optional(v) : std::nullopt; };
+    if (before.candidate && !after.candidate && after.stable != *before.candidate)
+        return {before.candidate, known(after.stable)};
+    return {known(before.stable), after.candidate ? after.candidate : known(after.stable)};
+}
+
 json tallyJson(const VersionTally& t, std::optional<std::int64_t> version) {
     json shares = json::object();
     const std::int64_t ok = t.requests - t.errors;
@@ -77,11 +95,6 @@ json tallyJson(const VersionTally& t, std::optional<std::int64_t> version) {
             {"p50_ms", optional(t.quantileMs(0.5))},
             {"p99_ms", optional(t.quantileMs(0.99))},
             {"label_share", std::move(shares)}};
-}
-
-bool isApiVersionName(const std::string& api) {
-    static const std::regex pattern("v[1-9][0-9]{0,3}");
-    return std::regex_match(api, pattern);
 }
 
 }  // namespace
@@ -107,11 +120,8 @@ Result<std::unique_ptr<RolloutManager>> RolloutManager::create(Options options) 
     std::unique_ptr<RolloutManager> manager(new RolloutManager(std::move(options)));
     if (manager->m_store) {
         ATALAYA_ASSIGN_OR_RETURN(auto policies, manager->m_store->loadPolicies());
-        for (auto& policy : policies) {
-            Route& route = manager->m_routes[policy.api][policy.model];
-            route.headers = deprecationHeaders(policy);
-            route.policy = std::move(policy);
-        }
+        for (const auto& policy : policies)
+            manager->commit(manager->m_routes[policy.api][policy.model], policy, false);
         ATALAYA_ASSIGN_OR_RETURN(auto events, manager->m_store->recentEvents(kEventsKept));
         manager->m_events.assign(events.begin(), events.end());
         if (!policies.empty()) {
@@ -250,9 +260,12 @@ Status RolloutManager::checkCandidate(const std::string& model, std::int64_t ver
     return Status::ok();
 }
 
-Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool exists,
-                                               const RolloutAction& a, std::string& kind) const {
+Result<RolloutManager::Transition> RolloutManager::nextPolicy(const RoutePolicy& current,
+                                                              bool exists,
+                                                              const RolloutAction& a) const {
     RoutePolicy p = current;
+    std::string kind;
+    bool newStage = true;
     const auto needCandidate = [&]() -> Status {
         if (!p.candidate) {
             return invalidArgument("no rollout in progress on " + p.api + " " + p.model,
@@ -264,11 +277,7 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
         if (!a.version)
             return invalidArgument("pin needs \"version\"", "bad_action");
         ATALAYA_RETURN_IF_ERROR(checkCandidate(p.model, *a.version, !exists));
-        p.mode = RolloutMode::Pinned;
-        p.stable = *a.version;
-        p.candidate.reset();
-        p.weight = 0;
-        p.nextStepAtMs.reset();
+        endRollout(p, *a.version);
         kind = "pinned";
     } else if (a.action == "shadow" || a.action == "canary") {
         if (!exists) {
@@ -328,7 +337,7 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
             if (next == p.steps.end()) {
                 RolloutAction promote;
                 promote.action = "promote";
-                return nextPolicy(current, exists, promote, kind);
+                return nextPolicy(current, exists, promote);
             }
             weight = *next;
         }
@@ -336,20 +345,14 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
         if (p.stepIntervalS > 0)
             p.nextStepAtMs = unixMillisNow() + p.stepIntervalS * 1000LL;
         kind = "weight_changed";
+        newStage = false;  // stepping a canary keeps collecting
     } else if (a.action == "promote") {
         ATALAYA_RETURN_IF_ERROR(needCandidate());
-        p.stable = *p.candidate;
-        p.candidate.reset();
-        p.mode = RolloutMode::Pinned;
-        p.weight = 0;
-        p.nextStepAtMs.reset();
+        endRollout(p, *p.candidate);
         kind = "promoted";
     } else if (a.action == "rollback") {
         ATALAYA_RETURN_IF_ERROR(needCandidate());
-        p.candidate.reset();
-        p.mode = RolloutMode::Pinned;
-        p.weight = 0;
-        p.nextStepAtMs.reset();
+        endRollout(p, p.stable);
         kind = "rolled_back";
     } else if (a.action == "deprecate") {
         if (!exists)
@@ -358,77 +361,80 @@ Result<RoutePolicy> RolloutManager::nextPolicy(const RoutePolicy& current, bool 
         p.deprecatedAtMs = unixMillisNow();
         p.sunsetMs = a.sunsetMs;
         kind = "deprecated";
+        newStage = false;
     } else if (a.action == "guard") {
         if (!a.guard)
             return invalidArgument("guard needs \"guard\"", "bad_action");
         p.guard = *a.guard;
         kind = "guard_changed";
+        newStage = false;
     } else {
         return invalidArgument("unknown action \"" + a.action + "\"", "bad_action");
     }
-    return p;
+    return Transition{std::move(p), std::move(kind), newStage};
 }
 
-void RolloutManager::commit(Route& route, const RoutePolicy& policy, bool resetStats) {
+void RolloutManager::commit(Route& route, const RoutePolicy& policy, bool newStage) {
     route.policy = policy;
     route.headers = deprecationHeaders(policy);
-    if (resetStats) {
+    if (newStage) {
         route.policy.sinceMs = unixMillisNow();
         route.scoreboard = std::make_shared<VersionScoreboard>();
     }
 }
 
+std::optional<RoutePolicy> RolloutManager::policyOf(const std::string& api,
+                                                    const std::string& model) const {
+    std::shared_lock lock(m_mutex);
+    if (const auto byApi = m_routes.find(api); byApi != m_routes.end()) {
+        if (const auto it = byApi->second.find(model); it != byApi->second.end())
+            return it->second.policy;
+    }
+    return std::nullopt;
+}
+
 Result<std::string> RolloutManager::apply(const std::string& api, const std::string& model,
                                           const RolloutAction& action, const Actor& actor) {
     std::lock_guard serial(m_applyMutex);
-    RoutePolicy current;
-    bool exists = false;
-    {
-        std::shared_lock lock(m_mutex);
-        if (const auto byApi = m_routes.find(api); byApi != m_routes.end()) {
-            if (const auto it = byApi->second.find(model); it != byApi->second.end()) {
-                current = it->second.policy;
-                exists = true;
-            }
-        }
+    const std::optional<RoutePolicy> existing = policyOf(api, model);
+    if (!existing && !isApiVersionName(api)) {
+        return invalidArgument("API versions are named v1, v2, ...", "bad_api_version");
     }
-    if (!exists) {
-        if (!isApiVersionName(api)) {
-            return invalidArgument("API versions are named v1, v2, ...", "bad_api_version");
-        }
-        current.api = api;
-        current.model = model;
-        current.stable = 0;
-    }
-    std::string kind;
-    ATALAYA_ASSIGN_OR_RETURN(RoutePolicy next, nextPolicy(current, exists, action, kind));
-    // A new stage is judged on its own numbers; stepping a canary keeps collecting.
-    const bool resetStats =
-        kind != "weight_changed" && kind != "deprecated" && kind != "guard_changed";
-    RolloutEvent event{
-        .timeMs = unixMillisNow(),
-        .api = api,
-        .model = model,
-        .kind = kind,
-        .fromVersion = current.stable > 0 ? std::optional(current.stable) : std::nullopt,
-        .toVersion = next.candidate ? next.candidate : std::optional(next.stable),
-        .weight = next.weight,
-        .actor = actor.who,
-        .address = actor.address,
-        .detailJson = json{{"mode", rolloutModeName(next.mode)}}.dump()};
+    RoutePolicy current = existing.value_or(RoutePolicy{});
+    current.api = api;
+    current.model = model;
+    ATALAYA_ASSIGN_OR_RETURN(Transition next, nextPolicy(current, existing.has_value(), action));
+    return enact(current, next, actor, json{{"mode", rolloutModeName(next.policy.mode)}});
+}
+
+std::string RolloutManager::enact(const RoutePolicy& before, const Transition& transition,
+                                  const Actor& actor, json detail) {
+    const RoutePolicy& after = transition.policy;
+    const auto [from, to] = eventVersions(before, after);
+    const RolloutEvent event{.timeMs = unixMillisNow(),
+                             .api = after.api,
+                             .model = after.model,
+                             .kind = transition.kind,
+                             .fromVersion = from,
+                             .toVersion = to,
+                             .weight = after.weight,
+                             .actor = actor.who,
+                             .address = actor.address,
+                             .detailJson = detail.dump()};
     // The event is visible no later than the routing it explains.
     remember(event);
+    RoutePolicy committed;
     std::string view;
     {
         std::unique_lock lock(m_mutex);
-        Route& route = m_routes[api][model];
-        commit(route, next, resetStats);
-        next = route.policy;
+        Route& route = m_routes[after.api][after.model];
+        commit(route, after, transition.newStage);
+        committed = route.policy;
         view = routeJson(route);
     }
-    qCInfo(lcServer, "rollout %s %s: %s by %s from %s", api.c_str(), model.c_str(), kind.c_str(),
-           actor.who.c_str(), actor.address.c_str());
-    persist(next, event);
+    qCInfo(lcServer, "rollout %s %s: %s by %s from %s", after.api.c_str(), after.model.c_str(),
+           transition.kind.c_str(), actor.who.c_str(), actor.address.c_str());
+    persist(committed, event);
     return view;
 }
 
@@ -462,14 +468,11 @@ void RolloutManager::recordEvent(RolloutEvent event) {
 }
 
 void RolloutManager::evaluateGuards() {
-    struct Decision {
+    struct Due {
         std::string api, model;
-        std::string action;
-        std::string kind;
-        std::string detail;
-        std::string message;
+        std::optional<GuardTrip> trip;  // empty: a scheduled step
     };
-    std::vector<Decision> decisions;
+    std::vector<Due> due;
     const std::int64_t now = unixMillisNow();
     {
         std::shared_lock lock(m_mutex);
@@ -479,59 +482,40 @@ void RolloutManager::evaluateGuards() {
                 if (p.isPinned() || !p.candidate)
                     continue;
                 if (auto trip = evaluateGuard(p.guard, route.scoreboard->snapshot())) {
-                    decisions.push_back({api, model, "rollback", "auto_rolled_back",
-                                         trip->detailJson, trip->message});
+                    due.push_back({api, model, std::move(trip)});
                 } else if (p.mode == RolloutMode::Canary && p.nextStepAtMs &&
                            now >= *p.nextStepAtMs) {
-                    decisions.push_back({api, model, "step", "", "{}", "scheduled step"});
+                    due.push_back({api, model, std::nullopt});
                 }
             }
         }
     }
-    for (auto& d : decisions) {
-        const Actor actor{d.kind.empty() ? "schedule" : "guard", "server"};
-        if (d.kind.empty()) {
-            RolloutAction step;
-            step.action = d.action;
-            (void)apply(d.api, d.model, step, actor);
+    for (auto& d : due) {
+        RolloutAction action;
+        action.action = d.trip ? "rollback" : "step";
+        if (!d.trip) {
+            (void)apply(d.api, d.model, action, {"schedule", "server"});
             continue;
         }
-        // An automatic rollback is recorded with the numbers that tripped it.
         std::lock_guard serial(m_applyMutex);
-        RoutePolicy next;
-        RolloutEvent event;
-        {
-            std::unique_lock lock(m_mutex);
-            Route& route = m_routes[d.api][d.model];
-            if (route.policy.isPinned() || !route.policy.candidate)
-                continue;  // an operator was faster
-            next = route.policy;
-            next.candidate.reset();
-            next.mode = RolloutMode::Pinned;
-            next.weight = 0;
-            next.nextStepAtMs.reset();
-            json detail = json::parse(d.detail, nullptr, false);
-            if (!detail.is_object())
-                detail = json::object();
-            detail["message"] = d.message;
-            event = RolloutEvent{
-                .timeMs = unixMillisNow(),
-                .api = d.api,
-                .model = d.model,
-                .kind = d.kind,
-                .fromVersion = route.policy.candidate,
-                .toVersion = next.stable > 0 ? std::optional(next.stable) : std::nullopt,
-                .weight = 0.0,
-                .actor = actor.who,
-                .address = actor.address,
-                .detailJson = detail.dump()};
-            remember(event);
-            commit(route, next, false);  // keep the numbers that tripped it on screen
-        }
+        const auto current = policyOf(d.api, d.model);
+        if (!current || current->isPinned() || !current->candidate)
+            continue;  // an operator was faster
+        auto rollback = nextPolicy(*current, true, action);
+        if (!rollback.isOk())
+            continue;
+        // Recorded with the numbers that tripped it, which stay on screen (same stage).
+        Transition automatic = std::move(rollback).value();
+        automatic.kind = "auto_rolled_back";
+        automatic.newStage = false;
+        json detail = json::parse(d.trip->detailJson, nullptr, false);
+        if (!detail.is_object())
+            detail = json::object();
+        detail["message"] = d.trip->message;
         qCWarning(lcServer, "rollout %s %s: candidate %lld rolled back automatically: %s",
-                  d.api.c_str(), d.model.c_str(),
-                  static_cast<long long>(event.fromVersion.value_or(0)), d.message.c_str());
-        persist(next, event);
+                  d.api.c_str(), d.model.c_str(), static_cast<long long>(*current->candidate),
+                  d.trip->message.c_str());
+        enact(*current, automatic, {"guard", "server"}, std::move(detail));
     }
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -91,10 +92,22 @@ private:
     };
     explicit RolloutManager(Options options);
 
-    Result<RoutePolicy> nextPolicy(const RoutePolicy& current, bool exists,
-                                   const RolloutAction& action, std::string& kind) const;
+    // What an action does to a route: the policy after it, the event kind it records, and
+    // whether it starts a new stage (whose statistics the guard judges afresh).
+    struct Transition {
+        RoutePolicy policy;
+        std::string kind;
+        bool newStage = true;
+    };
+    Result<Transition> nextPolicy(const RoutePolicy& current, bool exists,
+                                  const RolloutAction& action) const;
     Status checkCandidate(const std::string& model, std::int64_t version, bool newRoute) const;
-    void commit(Route& route, const RoutePolicy& policy, bool resetStats);  // m_mutex held
+    // The route's policy, if it has one (m_mutex taken here).
+    std::optional<RoutePolicy> policyOf(const std::string& api, const std::string& model) const;
+    // Puts a transition in force: event, routing, then SQLite. m_applyMutex held by the caller.
+    std::string enact(const RoutePolicy& before, const Transition& transition, const Actor& actor,
+                      nlohmann::json detail);
+    void commit(Route& route, const RoutePolicy& policy, bool newStage);  // m_mutex held
     std::string routeJson(const Route& route) const;
     void persist(const RoutePolicy& policy, const RolloutEvent& event);  // SQLite only
     void remember(RolloutEvent event);                                   // the in-memory history

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QString>
 #include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -18,18 +19,14 @@ namespace {
 
 Result<std::int64_t> versionParam(const http::ApiCall& call) {
     const std::string_view text = call.params.get("version").value_or("");
-    std::int64_t version = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-    if (ec != std::errc() || end != text.data() + text.size() || version < 1) {
-        return notFound("model version \"" + std::string(text) + "\" is not a positive integer",
-                        "version_not_found");
-    }
-    return version;
+    if (const auto version = parseVersionNumber(text))
+        return *version;
+    return notFound("model version \"" + std::string(text) + "\" is not a positive integer",
+                    "version_not_found");
 }
 
 Actor actorOf(const http::ApiCall& call) {
-    return {call.actor(),
-            call.clientAddress.empty() ? call.request.remoteAddress : call.clientAddress};
+    return {call.actor(), call.clientAddress};
 }
 
 json versionJson(const ModelVersion& v) {
@@ -116,7 +113,7 @@ RolloutRoutes::~RolloutRoutes() = default;
 
 std::vector<http::RouteEntry> RolloutRoutes::routes() {
     auto on = [this](void (RolloutRoutes::*handler)(const ApiCallPtr&)) {
-        return [this, handler](const ApiCallPtr& call) { (this->*handler)(call); };
+        return http::handlerOf(this, handler);
     };
     using A = Access;
     return {
@@ -141,23 +138,25 @@ std::vector<http::RouteEntry> RolloutRoutes::routes() {
 }
 
 void RolloutRoutes::listModels(const ApiCallPtr& call) {
-    std::map<std::string, json> byModel;
-    for (const auto& name : m_models.modelsOnDisk())
-        byModel[name] = json::array();
-    for (const auto& v : m_models.versions())
-        byModel[v->model()].push_back(versionJson(*v));
-    for (const auto& v : m_models.failedLoads())
-        byModel[v->model()].push_back(versionJson(*v));
-    json models = json::array();
-    for (auto& [name, versions] : byModel) {
-        const auto served = m_models.defaultVersion(name);
-        std::vector<std::int64_t> onDisk = m_models.versionsOnDisk(name);
-        models.push_back({{"name", name},
-                          {"default_version", served ? json(*served) : json(nullptr)},
-                          {"on_disk", onDisk},
-                          {"versions", std::move(versions)}});
-    }
-    call->reply(http::jsonResponse(200, json{{"models", std::move(models)}}.dump()));
+    // On the worker: it lists the repository's directories.
+    m_worker.post([this, call] {
+        std::map<std::string, json> byModel;
+        for (const auto& name : m_models.modelsOnDisk())
+            byModel[name] = json::array();
+        for (const auto& v : m_models.versions())
+            byModel[v->model()].push_back(versionJson(*v));
+        for (const auto& v : m_models.failedLoads())
+            byModel[v->model()].push_back(versionJson(*v));
+        json models = json::array();
+        for (auto& [name, versions] : byModel) {
+            const auto served = m_models.defaultVersion(name);
+            models.push_back({{"name", name},
+                              {"default_version", served ? json(*served) : json(nullptr)},
+                              {"on_disk", m_models.versionsOnDisk(name)},
+                              {"versions", std::move(versions)}});
+        }
+        call->reply(http::jsonResponse(200, json{{"models", std::move(models)}}.dump()));
+    });
 }
 
 Status RolloutRoutes::load(const std::string& model, std::int64_t version, bool confirmBreaking,
@@ -204,13 +203,15 @@ void RolloutRoutes::loadVersion(const ApiCallPtr& call) {
         auto body = parseStrictJson(call->request.body, {.maxDepth = m_limits.maxDepth});
         if (!body.isOk())
             return call->fail(body.status());
-        const auto flag = body->find("confirm_breaking");
-        if (!body->is_object() || (flag != body->end() && !flag->is_boolean()) ||
-            body->size() > (flag != body->end() ? 1U : 0U)) {
-            return call->fail(invalidArgument(
-                "the body may hold only \"confirm_breaking\": true|false", "bad_request"));
+        const Status bad = invalidArgument(
+            "the body may hold only \"confirm_breaking\": true|false", "bad_request");
+        if (!body->is_object())
+            return call->fail(bad);
+        for (const auto& [key, value] : body->items()) {
+            if (key != "confirm_breaking" || !value.is_boolean())
+                return call->fail(bad);
+            confirm = value.get<bool>();
         }
-        confirm = flag != body->end() && flag->get<bool>();
     }
     const std::string model(call->params.get("model").value_or(""));
     m_worker.post([this, call, model, v = *version, confirm] {
@@ -286,27 +287,30 @@ void RolloutRoutes::applyAction(const ApiCallPtr& call) {
 }
 
 void RolloutRoutes::repositoryIndex(const ApiCallPtr& call) {
-    // Triton's index lists every model version the repository knows, on disk or loaded.
-    json index = json::array();
-    std::set<std::pair<std::string, std::int64_t>> listed;
-    for (const auto& v : m_models.versions()) {
-        index.push_back({{"name", v->model()},
-                         {"version", std::to_string(v->version())},
-                         {"state", modelStateName(v->state())},
-                         {"reason", v->reason()}});
-        listed.emplace(v->model(), v->version());
-    }
-    for (const auto& model : m_models.modelsOnDisk()) {
-        for (const auto version : m_models.versionsOnDisk(model)) {
-            if (listed.count({model, version}) == 0) {
-                index.push_back({{"name", model},
-                                 {"version", std::to_string(version)},
-                                 {"state", "UNAVAILABLE"},
-                                 {"reason", "not loaded"}});
+    // Triton's index lists every model version the repository knows, on disk or loaded. On the
+    // worker: it lists the repository's directories.
+    m_worker.post([this, call] {
+        json index = json::array();
+        std::set<std::pair<std::string, std::int64_t>> listed;
+        for (const auto& v : m_models.versions()) {
+            index.push_back({{"name", v->model()},
+                             {"version", std::to_string(v->version())},
+                             {"state", modelStateName(v->state())},
+                             {"reason", v->reason()}});
+            listed.emplace(v->model(), v->version());
+        }
+        for (const auto& model : m_models.modelsOnDisk()) {
+            for (const auto version : m_models.versionsOnDisk(model)) {
+                if (listed.count({model, version}) == 0) {
+                    index.push_back({{"name", model},
+                                     {"version", std::to_string(version)},
+                                     {"state", "UNAVAILABLE"},
+                                     {"reason", "not loaded"}});
+                }
             }
         }
-    }
-    call->reply(http::jsonResponse(200, index.dump()));
+        call->reply(http::jsonResponse(200, index.dump()));
+    });
 }
 
 void RolloutRoutes::repositoryLoad(const ApiCallPtr& call) {

@@ -51,7 +51,6 @@ class TestRolloutApi : public QObject {
 
 private Q_SLOTS:
     void initTestCase();
-    void init();
     void cleanup();
     void versionThreeWaitsOnDiskUntilLoaded();
     void reloadUnderLoadLosesNoRequest();
@@ -81,8 +80,6 @@ void TestRolloutApi::initTestCase() {
     QVERIFY(m_repository->link(kDemoModels, "credit-risk").isOk());
     QVERIFY(m_repository->link(kFixtures, "fixture-echo").isOk());
 }
-
-void TestRolloutApi::init() {}
 
 void TestRolloutApi::cleanup() {
     m_server.reset();

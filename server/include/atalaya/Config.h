@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace atalaya {
@@ -80,6 +81,8 @@ struct TelemetryConfig {
 // Which model version each public API version serves, e.g. {"v1": {"credit-risk": 1}}.
 // A model absent from an API version's map is served at its highest READY version.
 using ApiVersionPins = std::map<std::string, std::map<std::string, std::int64_t>>;
+// An API version's name: "v" and digits (v1, v2, ...), in the config and in rollout routes.
+bool isApiVersionName(std::string_view name);
 
 // Who may call the API (docs/security.md). On by default: every route but /healthz, /readyz and
 // /v2/health/* needs a bearer token (an API key from <dataDir>/security.sqlite, or a JWT).
