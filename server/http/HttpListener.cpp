@@ -14,10 +14,6 @@ using tcp = asio::ip::tcp;
 
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 
-QLatin1String latin1(std::string_view text) {
-    return QLatin1String(text.data(), static_cast<qsizetype>(text.size()));
-}
-
 }  // namespace
 
 HttpListener::HttpListener(std::shared_ptr<ServerState> state, Transport transport)
@@ -67,13 +63,14 @@ Status HttpListener::listen(const std::string& host, std::uint16_t port) {
 }
 
 void HttpListener::startAccepting() {
-    std::lock_guard lock(m_mutex);
-    if (m_acceptor.is_open()) {
-        accept();
-    }
+    accept();
 }
 
 void HttpListener::accept() {
+    std::lock_guard lock(m_mutex);
+    if (!m_acceptor.is_open()) {
+        return;
+    }
     // Each connection gets its own strand: its handlers never run concurrently, while
     // different connections use all IO threads.
     m_acceptor.async_accept(asio::make_strand(m_state->io),
@@ -103,10 +100,7 @@ void HttpListener::onAccept(boost::system::error_code ec, tcp::socket socket) {
     } else {
         session->start();
     }
-    std::lock_guard lock(m_mutex);
-    if (m_acceptor.is_open()) {
-        accept();
-    }
+    accept();
 }
 
 void HttpListener::retryAcceptLater() {
@@ -115,10 +109,7 @@ void HttpListener::retryAcceptLater() {
         if (ec || m_state->isStopped()) {
             return;
         }
-        std::lock_guard lock(m_mutex);
-        if (m_acceptor.is_open()) {
-            accept();
-        }
+        accept();
     });
 }
 

@@ -31,7 +31,7 @@ public:
     void cancelRetry();
 
 private:
-    void accept();  // with m_mutex held
+    void accept();  // the next connection, unless close() has run
     void onAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
     void retryAcceptLater();
     const char* scheme() const { return m_transport == Transport::Tls ? "https" : "http"; }

@@ -36,10 +36,6 @@ constexpr std::chrono::milliseconds kMaxLinger{1000};
 constexpr std::size_t kMaxLingerBytes = 1 << 20;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-QLatin1String latin1(std::string_view text) {
-    return QLatin1String(text.data(), static_cast<qsizetype>(text.size()));
-}
-
 // RFC 9110 §6.4.1 / §15: these statuses never carry content, and 1xx/204 no Content-Length.
 bool statusForbidsBody(int status) {
     return (status >= 100 && status < 200) || status == 204 || status == 304;

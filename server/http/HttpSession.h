@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -79,6 +81,11 @@ public:
 };
 
 enum class Transport { Plain, Tls };
+
+// Text for the transport's log lines (addresses, methods, error messages), without a copy.
+inline QLatin1String latin1(std::string_view text) {
+    return QLatin1String(text.data(), static_cast<qsizetype>(text.size()));
+}
 
 // A session for an accepted socket, registered in state->sessions (until it is destroyed) but
 // not started. Transport::Tls needs state->tls.

@@ -73,6 +73,15 @@ Status waitUntilReadyOverTls(std::uint16_t port, const std::filesystem::path& ce
     }
 }
 
+// "Bearer <token>" for a new predict-scoped key of `store`; empty when it cannot be made.
+std::string predictBearer(security::ApiKeyStore& store) {
+    security::ApiKeySpec spec;
+    spec.name = "https";
+    spec.scopes = static_cast<std::uint8_t>(Scope::Predict);
+    auto issued = store.create(spec);
+    return issued.isOk() ? "Bearer " + issued->token : std::string();
+}
+
 // A transport-only server answering every request at once with the request's target, except
 // /slow, answered 300 ms later from another thread (the way inference threads answer).
 class EchoServer {
@@ -155,7 +164,6 @@ private:
         return HttpTestClient(std::string(kLoopback), m_server->httpsPort(), trusting(m_ours.cert));
     }
     ServerConfig tlsConfig(const KeyPair& keys) const;
-    std::string bearer();
 
     QTemporaryDir m_dir;
     KeyPair m_ours;     // atalaya-server cert create
@@ -209,14 +217,6 @@ ServerConfig TestHttps::tlsConfig(const KeyPair& keys) const {
     return config;
 }
 
-std::string TestHttps::bearer() {
-    security::ApiKeySpec spec;
-    spec.name = "https";
-    spec.scopes = static_cast<std::uint8_t>(Scope::Predict);
-    auto issued = m_keys->create(spec);
-    return issued.isOk() ? "Bearer " + issued->token : std::string();
-}
-
 void TestHttps::certCommandRefusesToOverwrite() {
     const QString out = path(m_ours.cert.parent_path());
     QFile cert(path(m_ours.cert));
@@ -255,12 +255,9 @@ void TestHttps::servesWithEachCertificate() {
     QVERIFY(server->httpsPort() != 0 && server->httpsPort() != server->port());
     auto store = security::ApiKeyStore::open(server->config().dataDir / "security.sqlite");
     QVERIFY(store.isOk());
-    security::ApiKeySpec spec;
-    spec.name = "https";
-    spec.scopes = static_cast<std::uint8_t>(Scope::Predict);
-    auto issued = (*store)->create(spec);
-    QVERIFY(issued.isOk());
-    const HeaderList auth{{"Authorization", "Bearer " + issued->token}};
+    const std::string bearer = predictBearer(**store);
+    QVERIFY(!bearer.empty());
+    const HeaderList auth{{"Authorization", bearer}};
 
     HttpTestClient https(std::string(kLoopback), server->httpsPort(), trusting(keys.cert));
     const auto health = get(https, "/healthz");
@@ -305,7 +302,7 @@ void TestHttps::rejectionsOverHttps() {
     QFETCH(QString, code);
     HeaderList headers{{"Content-Type", contentType}};
     if (withToken)
-        headers.emplace_back("Authorization", bearer());
+        headers.emplace_back("Authorization", predictBearer(*m_keys));
     const std::string body = bodyBytes == 0 ? std::string(kBody) : std::string(bodyBytes, ' ');
     auto https = client();
     const auto response = postJson(https, "/api/" + api + "/ia/predict", body, headers);

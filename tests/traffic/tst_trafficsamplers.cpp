@@ -3,6 +3,7 @@
 // the training data, or the demo would show drift where there is none; shifted traffic must
 // not. Also its --shift parsing, and that a seed fixes the bodies.
 #include <QTest>
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "CreditRiskSampler.h"
 #include "DemoRequests.h"
 #include "ReviewSampler.h"
+#include "ReviewVocabulary.h"
 #include "TrafficShift.h"
 #include "inference/ModelMetadata.h"
 #include "telemetry/DriftInputParser.h"
@@ -62,6 +64,50 @@ std::vector<double> reviewLengths(const TrafficShift& shift, int count) {
     return lengths;
 }
 
+std::set<std::string> modelVocabulary() {
+    std::ifstream in(kModels / "sentiment" / "vocab.txt");
+    std::set<std::string> vocabulary;
+    for (std::string line; std::getline(in, line);)
+        vocabulary.insert(line);
+    return vocabulary;
+}
+
+// The server's tokenizer rule (docs/models.md): ASCII-lowercase, maximal runs of [a-z0-9'].
+std::vector<std::string> tokensOf(std::string_view text) {
+    std::vector<std::string> tokens;
+    std::string token;
+    for (const char raw : std::string(text) + " ") {
+        const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(raw)));
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'') {
+            token += c;
+        } else if (!token.empty()) {
+            tokens.push_back(std::move(token));
+            token.clear();
+        }
+    }
+    return tokens;
+}
+
+// A made-up brand or city name: 2-3 of the grammar's syllables (sentiment.py pseudo_words()).
+bool isPseudoWord(std::string_view word, int syllables = 0) {
+    if (word.empty())
+        return syllables >= 2;
+    if (syllables == 3)
+        return false;
+    return std::any_of(vocabulary::kSyllables.begin(), vocabulary::kSyllables.end(),
+                       [&](std::string_view syllable) {
+                           return word.starts_with(syllable) &&
+                                  isPseudoWord(word.substr(syllable.size()), syllables + 1);
+                       });
+}
+
+// A product code ("xk4821", sentiment.py model_code()); one that happened to repeat in training.
+bool isModelCode(std::string_view word) {
+    return word.size() == 6 && std::string_view("xzqk").find(word[0]) != std::string_view::npos &&
+           word[1] >= 'a' && word[1] <= 'h' &&
+           std::all_of(word.begin() + 2, word.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 TrafficShift shifted(const char* argument) {
     TrafficShift shift;
     const Status applied = applyShiftArgument(argument, shift);
@@ -82,6 +128,8 @@ private Q_SLOTS:
     void reviewLengthsMatchTheTrainingData();
     void longerReviewsLeaveTheReference();
     void novelVocabularyIsUnknownToTheModel();
+    void reviewGrammarMatchesTheTrainer();
+    void creditRiskFeaturesMatchTheModel();
     void shiftArguments_data();
     void shiftArguments();
     void aSeedFixesTheBodies();
@@ -158,10 +206,7 @@ void TestTrafficSamplers::longerReviewsLeaveTheReference() {
 // review_vocabulary=1 replaces every sentiment adjective with slang: no such word may be in the
 // model's vocabulary, or the shift would not be a vocabulary change.
 void TestTrafficSamplers::novelVocabularyIsUnknownToTheModel() {
-    std::ifstream in(kModels / "sentiment" / "vocab.txt");
-    std::set<std::string> vocabulary;
-    for (std::string line; std::getline(in, line);)
-        vocabulary.insert(line);
+    const std::set<std::string> vocabulary = modelVocabulary();
     QVERIFY(vocabulary.size() > 100);
     ReviewSampler normal(5);
     ReviewSampler novel(5);
@@ -185,6 +230,56 @@ void TestTrafficSamplers::novelVocabularyIsUnknownToTheModel() {
     }
     for (const char* slang : {"mid", "janky", "bussin", "goated"})
         QVERIFY2(unknownNovel.contains(slang) && !unknownNormal.contains(slang), slang);
+}
+
+// ReviewVocabulary.cpp copies the word lists of tools/models/sentiment.py, and this keeps the
+// copy honest against what the trainer made: the model's vocabulary is exactly the grammar's
+// words (all frequent), the made-up brand and city names, counts ("after 3 days") and the odd
+// repeated product code. A word the copy has and the trainer dropped, or one the trainer added
+// and the copy lacks, fails here.
+void TestTrafficSamplers::reviewGrammarMatchesTheTrainer() {
+    const std::set<std::string> model = modelVocabulary();
+    QVERIFY(model.size() > 100);
+    // The words ReviewSampler writes around the lists ("the X is not Y", "but", " and ").
+    std::set<std::string> grammar{"the", "this", "is", "not", "but", "and"};
+    using namespace vocabulary;
+    for (const auto* list :
+         {&kProducts, &kAspects, &kPositive, &kNegative, &kPositivePhrases, &kNegativePhrases,
+          &kIntensifiers, &kPeople, &kPlaces, &kWhen, &kDays, &kColors, &kNeutralTemplates}) {
+        for (const std::string_view entry : *list) {
+            std::string text(entry);
+            for (auto open = text.find('{'); open != std::string::npos; open = text.find('{'))
+                text.erase(open, text.find('}', open) - open + 1);  // the template's slots
+            for (auto& token : tokensOf(text))
+                grammar.insert(std::move(token));
+        }
+    }
+    for (const auto& word : grammar)
+        QVERIFY2(model.contains(word), ("not in the model's vocabulary: " + word).c_str());
+    for (const auto& word : model) {
+        const bool explained = word == "<pad>" || word == "<unk>" || grammar.contains(word) ||
+                               isPseudoWord(word) || isModelCode(word) ||
+                               word.find_first_not_of("0123456789") == std::string::npos;
+        QVERIFY2(explained, ("the model knows a word the sampler never writes: " + word).c_str());
+    }
+}
+
+// The sampler's copy of the features' names, column order and declared ranges (which its
+// shifts clip to, so that every request stays valid) against the model's own metadata.
+void TestTrafficSamplers::creditRiskFeaturesMatchTheModel() {
+    for (const std::int64_t version : {1, 2}) {
+        const auto metadata = loadModelMetadata(kModels / "credit-risk", version);
+        QVERIFY2(metadata.isOk(), metadata.status().toString().c_str());
+        QCOMPARE(metadata->inputs.size(), std::size_t{1});
+        const auto& declared = metadata->inputs.front().features;
+        const auto& copied = CreditRiskSampler::features();
+        QCOMPARE(declared.size(), copied.size());
+        for (std::size_t c = 0; c < copied.size(); ++c) {
+            QCOMPARE(declared[c].name, std::string(copied[c].name));
+            QCOMPARE(declared[c].min, std::optional<double>(copied[c].min));
+            QCOMPARE(declared[c].max, std::optional<double>(copied[c].max));
+        }
+    }
 }
 
 void TestTrafficSamplers::shiftArguments_data() {

@@ -5,8 +5,9 @@
 
 namespace atalaya::traffic::vocabulary {
 
-// The word lists of tools/models/sentiment.py (keep them in step), and the slang of a shifted
-// vocabulary, which appears nowhere in the training data.
+// The word lists of tools/models/sentiment.py (tst_trafficsamplers fails when they drift apart
+// from the trained model's vocabulary), and the slang of a shifted vocabulary, which appears
+// nowhere in the training data.
 extern const std::vector<std::string_view> kProducts;
 extern const std::vector<std::string_view> kAspects;
 extern const std::vector<std::string_view> kPositive;
