@@ -81,10 +81,8 @@ json timeOrNull(std::int64_t unix) {
 
 json scopesToJson(std::uint8_t scopes) {
     json names = json::array();
-    for (const Scope scope : {Scope::Predict, Scope::Metrics, Scope::Admin}) {
-        if ((scopes & static_cast<std::uint8_t>(scope)) != 0)
-            names.push_back(scopeName(scope));
-    }
+    for (const std::string_view name : security::scopeNames(scopes))
+        names.push_back(name);
     return names;
 }
 
