@@ -1,35 +1,33 @@
 // atalaya-server: the serving engine without any GUI library, for servers and containers.
+#include <atalaya/Server.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <cstdio>
+#include <utility>
+
 #include "core/CommandLine.h"
 #include "core/TerminationSignals.h"
 #include "security/CertCommand.h"
 #include "security/ClientsCommand.h"
 #include "security/KeysCommand.h"
 
-#include <atalaya/Server.h>
-
-#include <QCommandLineParser>
-#include <QCoreApplication>
-
-#include <cstdio>
-
 int main(int argc, char* argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("atalaya-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ATALAYA_VERSION));
-    // `atalaya-server keys ...` manages API keys and exits (security/KeysCommand.h).
-    if (const QStringList args = QCoreApplication::arguments();
-        args.size() > 1 && args.at(1) == QLatin1String("keys")) {
-        return atalaya::security::runKeysCommand(args.mid(2), stdout, stderr);
-    }
-    // `atalaya-server cert create ...` makes a self-signed HTTPS certificate and exits.
-    if (const QStringList args = QCoreApplication::arguments();
-        args.size() > 1 && args.at(1) == QLatin1String("cert")) {
-        return atalaya::security::runCertCommand(args.mid(2), stdout, stderr);
-    }
-    // `atalaya-server clients ...` registers OAuth clients and exits (security/ClientsCommand.h).
-    if (const QStringList args = QCoreApplication::arguments();
-        args.size() > 1 && args.at(1) == QLatin1String("clients")) {
-        return atalaya::security::runClientsCommand(args.mid(2), stdout, stderr);
+    // `atalaya-server keys|clients|cert ...` run one command and exit: API keys, OAuth clients
+    // (security/KeysCommand.h, security/ClientsCommand.h), a self-signed HTTPS certificate.
+    using Command = int (*)(const QStringList&, std::FILE*, std::FILE*);
+    const std::pair<QLatin1String, Command> commands[] = {
+        {QLatin1String("keys"), atalaya::security::runKeysCommand},
+        {QLatin1String("clients"), atalaya::security::runClientsCommand},
+        {QLatin1String("cert"), atalaya::security::runCertCommand}};
+    if (const QStringList args = QCoreApplication::arguments(); args.size() > 1) {
+        for (const auto& [name, run] : commands) {
+            if (args.at(1) == name)
+                return run(args.mid(2), stdout, stderr);
+        }
     }
 
     QCommandLineParser parser;

@@ -81,20 +81,24 @@ json timeOrNull(std::int64_t unix) {
 
 json scopesToJson(std::uint8_t scopes) {
     json names = json::array();
-    for (const Scope scope : {Scope::Predict, Scope::Metrics, Scope::Admin}) {
-        if ((scopes & static_cast<std::uint8_t>(scope)) != 0)
-            names.push_back(scopeName(scope));
-    }
+    for (const std::string_view name : security::scopeNames(scopes))
+        names.push_back(name);
     return names;
 }
 
-json specMembers(const security::ApiKeySpec& spec) {
-    return {{"name", spec.name},
+// What keys and clients share, after their id member.
+json credentialToJson(std::string_view idMember, const std::string& id,
+                      const security::ApiKeySpec& spec, std::int64_t createdAt,
+                      std::int64_t revokedAt) {
+    return {{idMember, id},
+            {"name", spec.name},
             {"owner", spec.owner},
             {"scopes", scopesToJson(spec.scopes)},
             {"models", spec.models},
             {"expires_at", timeOrNull(spec.expiresAtUnix)},
-            {"limits", limitsToJson(spec.limits)}};
+            {"limits", limitsToJson(spec.limits)},
+            {"created_at", createdAt},
+            {"revoked_at", timeOrNull(revokedAt)}};
 }
 
 }  // namespace
@@ -136,19 +140,12 @@ json limitsToJson(const ClientLimits& limits) {
 }
 
 json keyToJson(const security::ApiKeyInfo& key) {
-    json out = {{"id", key.id}};
-    out.update(specMembers(key.spec));
-    out["created_at"] = key.createdAtUnix;
-    out["revoked_at"] = timeOrNull(key.revokedAtUnix);
-    return out;
+    return credentialToJson("id", key.id, key.spec, key.createdAtUnix, key.revokedAtUnix);
 }
 
 json clientToJson(const security::OAuthClientInfo& client) {
-    json out = {{"client_id", client.clientId}};
-    out.update(specMembers(client.spec));
-    out["created_at"] = client.createdAtUnix;
-    out["revoked_at"] = timeOrNull(client.revokedAtUnix);
-    return out;
+    return credentialToJson("client_id", client.clientId, client.spec, client.createdAtUnix,
+                            client.revokedAtUnix);
 }
 
 }  // namespace atalaya

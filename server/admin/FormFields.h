@@ -24,9 +24,6 @@ public:
     std::optional<std::string_view> get(std::string_view name) const;
     bool has(std::string_view name) const { return get(name).has_value(); }
 
-    // One form-urlencoded component ('+' and %XX); nullopt for a malformed escape.
-    static std::optional<std::string> decode(std::string_view text);
-
 private:
     std::vector<std::pair<std::string, std::string>> m_fields;
 };

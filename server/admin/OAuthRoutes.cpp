@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/FormFields.h"
+#include "core/FormUrlEncoded.h"
 #include "security/AccessTokenIssuer.h"
 #include "security/JwtSigner.h"
 #include "security/OAuthClientStore.h"
@@ -85,10 +86,10 @@ Result<ClientCredentials> credentialsOf(std::string_view authorization, const Fo
             encoded.trimmed(), QByteArray::AbortOnBase64DecodingErrors);
         const std::string pair = decoded ? decoded.decoded.toStdString() : std::string();
         const auto colon = pair.find(':');
-        auto id = FormFields::decode(std::string_view(pair).substr(0, colon));
+        auto id = decodeFormComponent(std::string_view(pair).substr(0, colon));
         auto secret = colon == std::string::npos
                           ? std::nullopt
-                          : FormFields::decode(std::string_view(pair).substr(colon + 1));
+                          : decodeFormComponent(std::string_view(pair).substr(colon + 1));
         if (!decoded || !id || !secret || id->empty())
             return oauthError("invalid_client", "the Basic credentials are malformed");
         if (form.has("client_secret"))

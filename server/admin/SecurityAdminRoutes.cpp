@@ -1,5 +1,7 @@
 #include "admin/SecurityAdminRoutes.h"
 
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "admin/AuditRoutes.h"
@@ -55,7 +57,26 @@ json usageEntry(TrafficGate* gate, std::string kind, std::string id, std::string
     return entry;
 }
 
+// A new credential: its JSON (no secret) and the secret shown once.
+struct Created {
+    std::string id;
+    json info;
+    std::string secret;
+};
+
 }  // namespace
+
+// What the key routes and the client routes do differently; their handlers are shared.
+struct SecurityAdminRoutes::Kind {
+    std::string noun;          // "key": audit actions "key.create", "key.revoke", "key.limits"
+    std::string idMember;      // "id": the id in revoke and limits answers
+    std::string listMember;    // "keys": the list's member in GET
+    std::string secretMember;  // "token": the secret's member in the creation answer
+    std::function<Result<Created>(const security::ApiKeySpec& spec)> create;
+    std::function<Result<json>()> list;  // an array of credential JSON
+    std::function<Status(std::string_view id)> revoke;
+    std::function<Status(std::string_view id, const ClientLimits& limits)> setLimits;
+};
 
 SecurityAdminRoutes::SecurityAdminRoutes(security::ApiKeyStore* keys,
                                          security::OAuthClientStore* clients, TrafficGate* gate,
@@ -64,22 +85,67 @@ SecurityAdminRoutes::SecurityAdminRoutes(security::ApiKeyStore* keys,
 
 std::vector<http::RouteEntry> SecurityAdminRoutes::routes() {
     using http::Access;
-    auto on = [this](void (SecurityAdminRoutes::*handler)(const ApiCallPtr&)) {
-        return [this, handler](const ApiCallPtr& call) { (this->*handler)(call); };
+    auto* keyStore = m_keys;
+    auto* clientStore = m_clients;
+    const auto keys = std::make_shared<const Kind>(Kind{
+        .noun = "key",
+        .idMember = "id",
+        .listMember = "keys",
+        .secretMember = "token",
+        .create = [keyStore](const security::ApiKeySpec& spec) -> Result<Created> {
+            ATALAYA_ASSIGN_OR_RETURN(auto issued, keyStore->create(spec));
+            return Created{issued.info.id, keyToJson(issued.info), std::move(issued.token)};
+        },
+        .list = [keyStore]() -> Result<json> {
+            ATALAYA_ASSIGN_OR_RETURN(const auto all, keyStore->list());
+            json list = json::array();
+            for (const auto& key : all)
+                list.push_back(keyToJson(key));
+            return list;
+        },
+        .revoke = [keyStore](std::string_view id) { return keyStore->revoke(id); },
+        .setLimits = [keyStore](
+                         std::string_view id,
+                         const ClientLimits& limits) { return keyStore->setLimits(id, limits); }});
+    const auto clients = std::make_shared<const Kind>(
+        Kind{.noun = "client",
+             .idMember = "client_id",
+             .listMember = "clients",
+             .secretMember = "client_secret",
+             .create = [clientStore](const security::ApiKeySpec& spec) -> Result<Created> {
+                 ATALAYA_ASSIGN_OR_RETURN(auto registered, clientStore->create(spec));
+                 return Created{registered.info.clientId, clientToJson(registered.info),
+                                std::move(registered.secret)};
+             },
+             .list = [clientStore]() -> Result<json> {
+                 ATALAYA_ASSIGN_OR_RETURN(const auto all, clientStore->list());
+                 json list = json::array();
+                 for (const auto& client : all)
+                     list.push_back(clientToJson(client));
+                 return list;
+             },
+             .revoke = [clientStore](std::string_view id) { return clientStore->revoke(id); },
+             .setLimits =
+                 [clientStore](std::string_view id, const ClientLimits& limits) {
+                     return clientStore->setLimits(id, limits);
+                 }});
+    using Handler = void (SecurityAdminRoutes::*)(const Kind&, const ApiCallPtr&);
+    auto on = [this](Handler handler, std::shared_ptr<const Kind> kind) {
+        return [this, handler, kind](const ApiCallPtr& call) { (this->*handler)(*kind, call); };
     };
     const std::string p(kPrefix);
     return {
-        {{"POST", p + "keys", Access::Admin, true}, on(&SecurityAdminRoutes::createKey)},
-        {{"GET", p + "keys", Access::Admin}, on(&SecurityAdminRoutes::listKeys)},
-        {{"DELETE", p + "keys/{id}", Access::Admin}, on(&SecurityAdminRoutes::revokeKey)},
+        {{"POST", p + "keys", Access::Admin, true}, on(&SecurityAdminRoutes::create, keys)},
+        {{"GET", p + "keys", Access::Admin}, on(&SecurityAdminRoutes::list, keys)},
+        {{"DELETE", p + "keys/{id}", Access::Admin}, on(&SecurityAdminRoutes::revoke, keys)},
         {{"PUT", p + "keys/{id}/limits", Access::Admin, true},
-         on(&SecurityAdminRoutes::setKeyLimits)},
-        {{"POST", p + "clients", Access::Admin, true}, on(&SecurityAdminRoutes::createClient)},
-        {{"GET", p + "clients", Access::Admin}, on(&SecurityAdminRoutes::listClients)},
-        {{"DELETE", p + "clients/{id}", Access::Admin}, on(&SecurityAdminRoutes::revokeClient)},
+         on(&SecurityAdminRoutes::setLimits, keys)},
+        {{"POST", p + "clients", Access::Admin, true}, on(&SecurityAdminRoutes::create, clients)},
+        {{"GET", p + "clients", Access::Admin}, on(&SecurityAdminRoutes::list, clients)},
+        {{"DELETE", p + "clients/{id}", Access::Admin}, on(&SecurityAdminRoutes::revoke, clients)},
         {{"PUT", p + "clients/{id}/limits", Access::Admin, true},
-         on(&SecurityAdminRoutes::setClientLimits)},
-        {{"GET", p + "usage", Access::Admin}, on(&SecurityAdminRoutes::serveUsage)},
+         on(&SecurityAdminRoutes::setLimits, clients)},
+        {{"GET", p + "usage", Access::Admin}, [this](const ApiCallPtr& call) { serveUsage(call); }},
     };
 }
 
@@ -93,41 +159,37 @@ void SecurityAdminRoutes::audit(const http::ApiCall& call, std::string_view acti
     }
 }
 
-void SecurityAdminRoutes::createKey(const ApiCallPtr& call) {
+void SecurityAdminRoutes::create(const Kind& kind, const ApiCallPtr& call) {
     auto body = bodyOf(*call);
     if (!body.isOk())
         return call->fail(body.status());
     auto spec = credentialSpecFromJson(*body);
     if (!spec.isOk())
         return call->fail(spec.status());
-    auto issued = m_keys->create(*spec);
-    if (!issued.isOk())
-        return call->fail(issued.status());
-    json info = keyToJson(issued->info);
-    audit(*call, "key.create", issued->info.id, specDetail(info));
-    info["token"] = issued->token;  // the only time it is ever shown
-    call->reply(http::jsonResponse(201, info.dump()));
+    auto created = kind.create(*spec);
+    if (!created.isOk())
+        return call->fail(created.status());
+    audit(*call, kind.noun + ".create", created->id, specDetail(created->info));
+    created->info[kind.secretMember] = created->secret;  // the only time it is ever shown
+    call->reply(http::jsonResponse(201, created->info.dump()));
 }
 
-void SecurityAdminRoutes::listKeys(const ApiCallPtr& call) {
-    auto keys = m_keys->list();
-    if (!keys.isOk())
-        return call->fail(keys.status());
-    json list = json::array();
-    for (const auto& key : *keys)
-        list.push_back(keyToJson(key));
-    call->reply(http::jsonResponse(200, json{{"keys", std::move(list)}}.dump()));
+void SecurityAdminRoutes::list(const Kind& kind, const ApiCallPtr& call) {
+    auto list = kind.list();
+    if (!list.isOk())
+        return call->fail(list.status());
+    call->reply(http::jsonResponse(200, json{{kind.listMember, std::move(*list)}}.dump()));
 }
 
-void SecurityAdminRoutes::revokeKey(const ApiCallPtr& call) {
+void SecurityAdminRoutes::revoke(const Kind& kind, const ApiCallPtr& call) {
     const std::string id = idOf(*call);
-    if (const Status revoked = m_keys->revoke(id); !revoked.isOk())
+    if (const Status revoked = kind.revoke(id); !revoked.isOk())
         return call->fail(revoked);
-    audit(*call, "key.revoke", id, json::object());
-    call->reply(http::jsonResponse(200, json{{"id", id}, {"revoked", true}}.dump()));
+    audit(*call, kind.noun + ".revoke", id, json::object());
+    call->reply(http::jsonResponse(200, json{{kind.idMember, id}, {"revoked", true}}.dump()));
 }
 
-void SecurityAdminRoutes::setKeyLimits(const ApiCallPtr& call) {
+void SecurityAdminRoutes::setLimits(const Kind& kind, const ApiCallPtr& call) {
     auto body = bodyOf(*call);
     if (!body.isOk())
         return call->fail(body.status());
@@ -135,60 +197,11 @@ void SecurityAdminRoutes::setKeyLimits(const ApiCallPtr& call) {
     if (!limits.isOk())
         return call->fail(limits.status());
     const std::string id = idOf(*call);
-    if (const Status set = m_keys->setLimits(id, *limits); !set.isOk())
+    if (const Status set = kind.setLimits(id, *limits); !set.isOk())
         return call->fail(set);
     const json detail = limitsToJson(*limits);
-    audit(*call, "key.limits", id, detail);
-    call->reply(http::jsonResponse(200, json{{"id", id}, {"limits", detail}}.dump()));
-}
-
-void SecurityAdminRoutes::createClient(const ApiCallPtr& call) {
-    auto body = bodyOf(*call);
-    if (!body.isOk())
-        return call->fail(body.status());
-    auto spec = credentialSpecFromJson(*body);
-    if (!spec.isOk())
-        return call->fail(spec.status());
-    auto registered = m_clients->create(*spec);
-    if (!registered.isOk())
-        return call->fail(registered.status());
-    json info = clientToJson(registered->info);
-    audit(*call, "client.create", registered->info.clientId, specDetail(info));
-    info["client_secret"] = registered->secret;  // the only time it is ever shown
-    call->reply(http::jsonResponse(201, info.dump()));
-}
-
-void SecurityAdminRoutes::listClients(const ApiCallPtr& call) {
-    auto clients = m_clients->list();
-    if (!clients.isOk())
-        return call->fail(clients.status());
-    json list = json::array();
-    for (const auto& client : *clients)
-        list.push_back(clientToJson(client));
-    call->reply(http::jsonResponse(200, json{{"clients", std::move(list)}}.dump()));
-}
-
-void SecurityAdminRoutes::revokeClient(const ApiCallPtr& call) {
-    const std::string id = idOf(*call);
-    if (const Status revoked = m_clients->revoke(id); !revoked.isOk())
-        return call->fail(revoked);
-    audit(*call, "client.revoke", id, json::object());
-    call->reply(http::jsonResponse(200, json{{"client_id", id}, {"revoked", true}}.dump()));
-}
-
-void SecurityAdminRoutes::setClientLimits(const ApiCallPtr& call) {
-    auto body = bodyOf(*call);
-    if (!body.isOk())
-        return call->fail(body.status());
-    auto limits = limitsFromJson(*body);
-    if (!limits.isOk())
-        return call->fail(limits.status());
-    const std::string id = idOf(*call);
-    if (const Status set = m_clients->setLimits(id, *limits); !set.isOk())
-        return call->fail(set);
-    const json detail = limitsToJson(*limits);
-    audit(*call, "client.limits", id, detail);
-    call->reply(http::jsonResponse(200, json{{"client_id", id}, {"limits", detail}}.dump()));
+    audit(*call, kind.noun + ".limits", id, detail);
+    call->reply(http::jsonResponse(200, json{{kind.idMember, id}, {"limits", detail}}.dump()));
 }
 
 void SecurityAdminRoutes::serveUsage(const ApiCallPtr& call) {

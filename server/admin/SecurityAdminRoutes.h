@@ -35,14 +35,12 @@ public:
     std::vector<http::RouteEntry> routes() override;
 
 private:
-    void createKey(const http::ApiCallPtr& call);
-    void listKeys(const http::ApiCallPtr& call);
-    void revokeKey(const http::ApiCallPtr& call);
-    void setKeyLimits(const http::ApiCallPtr& call);
-    void createClient(const http::ApiCallPtr& call);
-    void listClients(const http::ApiCallPtr& call);
-    void revokeClient(const http::ApiCallPtr& call);
-    void setClientLimits(const http::ApiCallPtr& call);
+    // The same four handlers serve keys and clients; the Kind says which (.cpp).
+    struct Kind;
+    void create(const Kind& kind, const http::ApiCallPtr& call);
+    void list(const Kind& kind, const http::ApiCallPtr& call);
+    void revoke(const Kind& kind, const http::ApiCallPtr& call);
+    void setLimits(const Kind& kind, const http::ApiCallPtr& call);
     void serveUsage(const http::ApiCallPtr& call);
 
     // Records a change made by `call`; a failure is logged, since the change itself stands.

@@ -46,12 +46,23 @@ public:
         return Status::ok();
     }
 
-    Status readMs(const char* key, std::chrono::milliseconds& out) {
-        long long ms = out.count();
-        ATALAYA_RETURN_IF_ERROR(readInt(key, ms, 0, 24LL * 3600 * 1000));
-        out = std::chrono::milliseconds(ms);
+    // A whole number of the duration's unit within [min, max].
+    template <class Rep, class Period>
+    Status readDuration(const char* key, std::chrono::duration<Rep, Period>& out, long long min,
+                        long long max) {
+        long long count = out.count();
+        ATALAYA_RETURN_IF_ERROR(readInt(key, count, min, max));
+        out = std::chrono::duration<Rep, Period>(count);
         return Status::ok();
     }
+
+    Status readMs(const char* key, std::chrono::milliseconds& out) {
+        return readDuration(key, out, 0, 24LL * 3600 * 1000);
+    }
+
+    // A file name relative to `base` (the config file's folder) unless absolute; an empty
+    // string leaves `out` as it was.
+    Status readPath(const char* key, std::filesystem::path& out, const std::filesystem::path& base);
 
     const json* child(const char* key) {
         const auto it = m_object.find(key);
@@ -91,15 +102,19 @@ std::filesystem::path resolveAgainst(const std::filesystem::path& base, const st
     return path.is_absolute() ? path : base / path;
 }
 
+Status Section::readPath(const char* key, std::filesystem::path& out,
+                         const std::filesystem::path& base) {
+    std::string value;
+    ATALAYA_RETURN_IF_ERROR(read(key, value));
+    if (!value.empty())
+        out = resolveAgainst(base, value);
+    return Status::ok();
+}
+
 Status applyTls(const json& node, TlsConfig& tls, const std::filesystem::path& base) {
     Section s(node, "http.tls.");
-    for (auto [key, path] :
-         {std::pair{"cert_file", &tls.certFile}, std::pair{"key_file", &tls.keyFile}}) {
-        std::string value;
-        ATALAYA_RETURN_IF_ERROR(s.read(key, value));
-        if (!value.empty())
-            *path = resolveAgainst(base, value);
-    }
+    ATALAYA_RETURN_IF_ERROR(s.readPath("cert_file", tls.certFile, base));
+    ATALAYA_RETURN_IF_ERROR(s.readPath("key_file", tls.keyFile, base));
     ATALAYA_RETURN_IF_ERROR(s.readInt("port", tls.port, 0, 65535));
     return s.rejectUnknownKeys();
 }
@@ -172,9 +187,8 @@ Status applyTelemetry(const json& node, TelemetryConfig& telemetry) {
     ATALAYA_RETURN_IF_ERROR(s.read("inference_log", telemetry.inferenceLog));
     ATALAYA_RETURN_IF_ERROR(s.read("drift_monitor", telemetry.driftMonitor));
     // A zero interval would make the writer spin; an hour is already more than anyone can lose.
-    long long flushMs = telemetry.flushInterval.count();
-    ATALAYA_RETURN_IF_ERROR(s.readInt("flush_interval_ms", flushMs, 1, 3'600'000));
-    telemetry.flushInterval = std::chrono::milliseconds(flushMs);
+    ATALAYA_RETURN_IF_ERROR(
+        s.readDuration("flush_interval_ms", telemetry.flushInterval, 1, 3'600'000));
     ATALAYA_RETURN_IF_ERROR(s.readInt("queue_capacity", telemetry.queueCapacity, 1, 1 << 24));
     ATALAYA_RETURN_IF_ERROR(s.readInt("retention_days", telemetry.retentionDays, 1, 36500));
     if (const json* models = s.child("models")) {
@@ -191,19 +205,10 @@ Status applyOAuth(const json& node, OAuthConfig& oauth, const std::filesystem::p
     Section o(node, "security.oauth.");
     ATALAYA_RETURN_IF_ERROR(o.read("issuer", oauth.issuer));
     ATALAYA_RETURN_IF_ERROR(o.read("audience", oauth.audience));
-    long long ttl = oauth.tokenTtl.count();
-    ATALAYA_RETURN_IF_ERROR(o.readInt("token_ttl_s", ttl, 1, 86'400));
-    oauth.tokenTtl = std::chrono::seconds(ttl);
-    long long leeway = oauth.leeway.count();
-    ATALAYA_RETURN_IF_ERROR(o.readInt("leeway_s", leeway, 0, 600));
-    oauth.leeway = std::chrono::seconds(leeway);
-    for (auto [key, path] : {std::pair{"signing_key_file", &oauth.signingKeyFile},
-                             std::pair{"hs256_secret_file", &oauth.hs256SecretFile}}) {
-        std::string file;
-        ATALAYA_RETURN_IF_ERROR(o.read(key, file));
-        if (!file.empty())
-            *path = resolveAgainst(base, file);
-    }
+    ATALAYA_RETURN_IF_ERROR(o.readDuration("token_ttl_s", oauth.tokenTtl, 1, 86'400));
+    ATALAYA_RETURN_IF_ERROR(o.readDuration("leeway_s", oauth.leeway, 0, 600));
+    ATALAYA_RETURN_IF_ERROR(o.readPath("signing_key_file", oauth.signingKeyFile, base));
+    ATALAYA_RETURN_IF_ERROR(o.readPath("hs256_secret_file", oauth.hs256SecretFile, base));
     if (oauth.issuer.empty() || oauth.audience.empty())
         return o.invalid("issuer", "and audience must not be empty");
     if (!oauth.signingKeyFile.empty() && !oauth.hs256SecretFile.empty())
@@ -220,13 +225,8 @@ Status applySecurity(const json& node, SecurityConfig& security,
         Section j(*jwt, "security.jwt.");
         ATALAYA_RETURN_IF_ERROR(j.read("issuer", security.jwt.issuer));
         ATALAYA_RETURN_IF_ERROR(j.read("audience", security.jwt.audience));
-        long long leeway = security.jwt.leeway.count();
-        ATALAYA_RETURN_IF_ERROR(j.readInt("leeway_s", leeway, 0, 600));
-        security.jwt.leeway = std::chrono::seconds(leeway);
-        std::string jwks;
-        ATALAYA_RETURN_IF_ERROR(j.read("jwks_file", jwks));
-        if (!jwks.empty())
-            security.jwt.jwksFile = resolveAgainst(base, jwks);
+        ATALAYA_RETURN_IF_ERROR(j.readDuration("leeway_s", security.jwt.leeway, 0, 600));
+        ATALAYA_RETURN_IF_ERROR(j.readPath("jwks_file", security.jwt.jwksFile, base));
         ATALAYA_RETURN_IF_ERROR(j.rejectUnknownKeys());
     }
     for (auto [key, rate] : {std::pair{"client_rate_limit", &security.clientRate},
@@ -354,43 +354,47 @@ std::optional<std::string> processEnvironment(const char* name) {
     return std::string(value);
 }
 
+namespace {
+
+// The variable `name`, when set, as a port number 0..65535.
+Status portFromEnvironment(const EnvLookup& lookup, const char* name, std::uint16_t& port) {
+    const auto text = lookup(name);
+    if (!text)
+        return Status::ok();
+    char* end = nullptr;
+    const long value = std::strtol(text->c_str(), &end, 10);
+    if (text->empty() || *end != '\0' || value < 0 || value > 65535)
+        return invalidArgument(std::string(name) + " must be a port number", "invalid_config");
+    port = static_cast<std::uint16_t>(value);
+    return Status::ok();
+}
+
+// The variable `name`, when set, as "on" or "off".
+Status switchFromEnvironment(const EnvLookup& lookup, const char* name, bool& on) {
+    const auto text = lookup(name);
+    if (!text)
+        return Status::ok();
+    if (*text != "on" && *text != "off")
+        return invalidArgument(std::string(name) + " must be on or off", "invalid_config");
+    on = *text == "on";
+    return Status::ok();
+}
+
+}  // namespace
+
 Status applyEnvironment(ServerConfig& config, EnvLookup lookup) {
     if (auto host = lookup("ATALAYA_HOST")) config.http.host = *host;
-    if (auto port = lookup("ATALAYA_PORT")) {
-        char* end = nullptr;
-        const long value = std::strtol(port->c_str(), &end, 10);
-        if (port->empty() || *end != '\0' || value < 0 || value > 65535) {
-            return invalidArgument("ATALAYA_PORT must be a port number", "invalid_config");
-        }
-        config.http.port = static_cast<std::uint16_t>(value);
-    }
+    ATALAYA_RETURN_IF_ERROR(portFromEnvironment(lookup, "ATALAYA_PORT", config.http.port));
     if (auto models = lookup("ATALAYA_MODELS")) config.modelRepository = *models;
     if (auto dataDir = lookup("ATALAYA_DATA_DIR")) config.dataDir = *dataDir;
     if (auto cert = lookup("ATALAYA_TLS_CERT"))
         config.http.tls.certFile = *cert;
     if (auto key = lookup("ATALAYA_TLS_KEY"))
         config.http.tls.keyFile = *key;
-    if (auto port = lookup("ATALAYA_HTTPS_PORT")) {
-        char* end = nullptr;
-        const long value = std::strtol(port->c_str(), &end, 10);
-        if (port->empty() || *end != '\0' || value < 0 || value > 65535) {
-            return invalidArgument("ATALAYA_HTTPS_PORT must be a port number", "invalid_config");
-        }
-        config.http.tls.port = static_cast<std::uint16_t>(value);
-    }
-    if (auto plain = lookup("ATALAYA_PLAIN_HTTP")) {
-        if (*plain != "on" && *plain != "off") {
-            return invalidArgument("ATALAYA_PLAIN_HTTP must be on or off", "invalid_config");
-        }
-        config.http.plain = *plain == "on";
-    }
-    if (auto auth = lookup("ATALAYA_AUTH")) {
-        if (*auth != "on" && *auth != "off") {
-            return invalidArgument("ATALAYA_AUTH must be on or off", "invalid_config");
-        }
-        config.security.enabled = *auth == "on";
-    }
-    return Status::ok();
+    ATALAYA_RETURN_IF_ERROR(
+        portFromEnvironment(lookup, "ATALAYA_HTTPS_PORT", config.http.tls.port));
+    ATALAYA_RETURN_IF_ERROR(switchFromEnvironment(lookup, "ATALAYA_PLAIN_HTTP", config.http.plain));
+    return switchFromEnvironment(lookup, "ATALAYA_AUTH", config.security.enabled);
 }
 
 namespace {

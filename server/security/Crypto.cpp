@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 namespace atalaya::security {
@@ -21,6 +22,18 @@ Result<Sha256Digest> sha256(std::string_view data) {
         return internalError("SHA-256 failed", "crypto_failed");
     }
     return digest;
+}
+
+Result<std::string> hmacSha256(std::string_view key, std::string_view data) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
+             &size) == nullptr ||
+        size != 32) {
+        return internalError("HMAC-SHA-256 failed", "crypto_failed");
+    }
+    return std::string(reinterpret_cast<const char*>(mac), size);
 }
 
 bool constantTimeEquals(std::string_view a, std::string_view b) {

@@ -5,7 +5,6 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/param_build.h>
 
 #include <algorithm>
@@ -15,16 +14,12 @@
 
 #include "core/StrictJson.h"
 #include "security/Base64Url.h"
+#include "security/Crypto.h"
 
 namespace atalaya::security {
 namespace {
 
 using nlohmann::json;
-
-struct PkeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 // The order n of the P-256 group (SEC 2 s2.4.2), big-endian: r and s must lie in [1, n-1].
 constexpr unsigned char kP256Order[32] = {
@@ -194,17 +189,10 @@ Result<std::vector<JwtKey>> JwtKey::parseSet(std::string_view jwks) {
 bool JwtKey::verify(std::string_view signingInput, std::string_view signature) const {
     switch (m_algorithm) {
         case JwtAlgorithm::HS256: {
-            unsigned char mac[EVP_MAX_MD_SIZE];
-            unsigned int size = 0;
-            if (signature.size() != 32 ||
-                HMAC(EVP_sha256(), m_material->secret.data(),
-                     static_cast<int>(m_material->secret.size()),
-                     reinterpret_cast<const unsigned char*>(signingInput.data()),
-                     signingInput.size(), mac, &size) == nullptr ||
-                size != 32) {
+            if (signature.size() != 32)
                 return false;
-            }
-            return CRYPTO_memcmp(mac, signature.data(), 32) == 0;
+            const auto mac = hmacSha256(m_material->secret, signingInput);
+            return mac.isOk() && constantTimeEquals(*mac, signature);
         }
         case JwtAlgorithm::ES256: {
             if (signature.size() != 64)

@@ -7,7 +7,6 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <unistd.h>
 
@@ -24,11 +23,6 @@ namespace atalaya::security {
 namespace {
 
 using nlohmann::json;
-
-struct PkeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 Status badKey(const std::string& what) {
     return invalidArgument("OAuth signing key: " + what, "invalid_signing_key");
@@ -218,14 +212,10 @@ Result<std::string> JwtSigner::sign(std::string_view claimsJson, std::string_vie
     const auto* data = reinterpret_cast<const unsigned char*>(input.data());
     std::string signature;
     if (m_algorithm == JwtAlgorithm::HS256) {
-        unsigned char mac[EVP_MAX_MD_SIZE];
-        unsigned int size = 0;
-        if (HMAC(EVP_sha256(), m_material->secret.data(),
-                 static_cast<int>(m_material->secret.size()), data, input.size(), mac,
-                 &size) == nullptr) {
+        auto mac = hmacSha256(m_material->secret, input);
+        if (!mac.isOk())
             return signingFailed();
-        }
-        signature.assign(bytesOf(mac, size));
+        signature = std::move(*mac);
     } else {
         const EVP_MD* md = m_algorithm == JwtAlgorithm::ES256 ? EVP_sha256() : nullptr;
         EVP_MD_CTX* ctx = EVP_MD_CTX_new();

@@ -14,29 +14,23 @@
 #include <cstring>
 #include <memory>
 
+#include "security/Crypto.h"
+
 namespace atalaya::security {
 namespace {
 
-template <class T, auto Free>
-struct Deleter {
-    void operator()(T* p) const { Free(p); }
-};
-template <class T, auto Free>
-using Owned = std::unique_ptr<T, Deleter<T, Free>>;
-
-using KeyPtr = Owned<EVP_PKEY, EVP_PKEY_free>;
-using CertPtr = Owned<X509, X509_free>;
-using BioPtr = Owned<BIO, BIO_free_all>;
-using BignumPtr = Owned<BIGNUM, BN_free>;
-using NamesPtr = Owned<GENERAL_NAMES, GENERAL_NAMES_free>;
-using ConstraintsPtr = Owned<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
-using BitStringPtr = Owned<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
-using ExtensionPtr = Owned<X509_EXTENSION, X509_EXTENSION_free>;
+using CertPtr = OpenSslPtr<X509, X509_free>;
+using BioPtr = OpenSslPtr<BIO, BIO_free_all>;
+using BignumPtr = OpenSslPtr<BIGNUM, BN_free>;
+using NamesPtr = OpenSslPtr<GENERAL_NAMES, GENERAL_NAMES_free>;
+using ConstraintsPtr = OpenSslPtr<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
+using BitStringPtr = OpenSslPtr<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
+using ExtensionPtr = OpenSslPtr<X509_EXTENSION, X509_EXTENSION_free>;
 
 void freeKeyUsages(EXTENDED_KEY_USAGE* usages) {
     sk_ASN1_OBJECT_pop_free(usages, ASN1_OBJECT_free);
 }
-using KeyUsagesPtr = Owned<EXTENDED_KEY_USAGE, freeKeyUsages>;
+using KeyUsagesPtr = OpenSslPtr<EXTENDED_KEY_USAGE, freeKeyUsages>;
 
 constexpr int kKeyUsageDigitalSignature = 0;  // RFC 5280 §4.2.1.3, bit 0
 constexpr int kSerialBits = 159;              // positive and at most 20 octets (§4.1.2.2)
@@ -234,7 +228,7 @@ Result<SelfSignedCertificate> createSelfSignedCertificate(const SelfSignedOption
     ERR_clear_error();
     // First, so that a bad host is reported as such rather than as a failure further on.
     ATALAYA_ASSIGN_OR_RETURN(const NamesPtr names, subjectAltNames(options.hosts));
-    KeyPtr key(EVP_EC_gen("P-256"));
+    PkeyPtr key(EVP_EC_gen("P-256"));
     CertPtr certificate(X509_new());
     if (!key || !certificate) {
         return openSslError("generate an EC P-256 key");

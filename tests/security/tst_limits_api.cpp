@@ -15,15 +15,6 @@ namespace {
 
 const std::filesystem::path kFixtures = ATALAYA_TEST_FIXTURES;
 
-std::string errorCode(const HttpTestResponse& response) {
-    const std::string marker = "\"code\":\"";
-    const auto at = response.body.find(marker);
-    if (at == std::string::npos)
-        return {};
-    const auto start = at + 8;
-    return response.body.substr(start, response.body.find('"', start) - start);
-}
-
 }  // namespace
 
 class TestLimitsApi : public QObject {
@@ -96,7 +87,7 @@ void TestLimitsApi::clientOverItsRateGets429WithHeaders() {
     }
     const auto limited = predict(running.server->port(), token);
     QCOMPARE(limited.status, 429);
-    QCOMPARE(errorCode(limited), std::string("rate_limited"));
+    QCOMPARE(errorCodeOf(limited), u"rate_limited"_qs);
     QVERIFY(!limited.header("Retry-After").empty());
     QVERIFY(!limited.header("RateLimit-Policy").empty());
     QCOMPARE(limited.header("Cache-Control"), std::string_view("no-store"));
@@ -121,7 +112,7 @@ void TestLimitsApi::quotaIsDistinctAndSurvivesRestart() {
     QCOMPARE(predict(running.server->port(), token).status, 200);
     const auto over = predict(running.server->port(), token);
     QCOMPARE(over.status, 429);
-    QCOMPARE(errorCode(over), std::string("quota_exceeded"));
+    QCOMPARE(errorCodeOf(over), u"quota_exceeded"_qs);
     QVERIFY(!over.header("Retry-After").empty());
 }
 

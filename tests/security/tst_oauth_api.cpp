@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ApiTestSupport.h"
+#include "security/ClientsCommand.h"
 #include "security/OAuthClientStore.h"
 
 using namespace atalaya;
@@ -52,6 +53,40 @@ QByteArray interop(const QStringList& arguments) {
     return python.readAllStandardOutput().trimmed();
 }
 
+// Runs `atalaya-server clients <arguments>` in process: its exit code and what it printed.
+struct CommandRun {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+CommandRun runClients(const QStringList& arguments) {
+    auto readAll = [](std::FILE* file) {
+        std::string text;
+        std::rewind(file);
+        for (int c = std::fgetc(file); c != EOF; c = std::fgetc(file))
+            text += static_cast<char>(c);
+        std::fclose(file);
+        return text;
+    };
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    CommandRun run;
+    run.code = security::runClientsCommand(arguments, out, err);
+    run.out = readAll(out);
+    run.err = readAll(err);
+    return run;
+}
+
+// The value after "<name> " on a line of `text`, or empty.
+std::string lineValue(const std::string& text, const std::string& name) {
+    const auto at = text.find("\n" + name + " ");
+    if (at == std::string::npos)
+        return {};
+    const auto start = at + name.size() + 2;
+    return text.substr(start, text.find('\n', start) - start);
+}
+
 }  // namespace
 
 class TestOAuthApi : public QObject {
@@ -72,6 +107,7 @@ private Q_SLOTS:
     void tamperedTokenIsRefused();
     void expiredTokenIsRefused();
     void failedClientAuthenticationIsThrottled();
+    void clientsCommandRegistersListsAndRevokes();
 
 private:
     RegisteredClient registerClient(std::uint8_t bits, std::int64_t expiresAt = 0);
@@ -400,6 +436,40 @@ void TestOAuthApi::failedClientAuthenticationIsThrottled() {
     QCOMPARE(right.status, 429);
     QVERIFY(!right.header("Retry-After").empty());
     QCOMPARE(call("POST", "/api/v1/ia/predict", "whatever", kBody, port).status, 429);
+}
+
+void TestOAuthApi::clientsCommandRegistersListsAndRevokes() {
+    const QString dataDir = QString::fromStdString(m_server->config().dataDir.string());
+    const CommandRun created =
+        runClients({u"create"_qs, u"--name"_qs, u"from-cli"_qs, u"--scopes"_qs, u"predict"_qs,
+                    u"--data-dir"_qs, dataDir});
+    QVERIFY2(created.code == 0, created.err.c_str());
+    QVERIFY2(created.out.starts_with("registered client "), created.out.c_str());
+    const std::string id = lineValue(created.out, "client_id");
+    const std::string secret = lineValue(created.out, "client_secret");
+    QCOMPARE(id.size(), std::size_t{16});
+    QCOMPARE(secret.size(), std::size_t{43});
+    const auto granted = token("grant_type=client_credentials", basic(id, secret));
+    QVERIFY2(granted.status == 200, qPrintable(describe(granted)));
+
+    const CommandRun listed = runClients({u"list"_qs, u"--data-dir"_qs, dataDir});
+    QCOMPARE(listed.code, 0);
+    QVERIFY2(listed.out.starts_with("CLIENT_ID "), listed.out.c_str());
+    QVERIFY2(listed.out.find(id) != std::string::npos, listed.out.c_str());
+    QVERIFY2(listed.out.find(secret) == std::string::npos, "list printed a secret");
+
+    const CommandRun noId = runClients({u"revoke"_qs, u"--data-dir"_qs, dataDir});
+    QCOMPARE(noId.code, 2);
+    QVERIFY2(noId.err.find("revoke takes one client id") != std::string::npos, noId.err.c_str());
+    const CommandRun unknown =
+        runClients({u"revoke"_qs, u"0123456789abcdef"_qs, u"--data-dir"_qs, dataDir});
+    QCOMPARE(unknown.code, 1);
+    const CommandRun revoked =
+        runClients({u"revoke"_qs, QString::fromStdString(id), u"--data-dir"_qs, dataDir});
+    QVERIFY2(revoked.code == 0, revoked.err.c_str());
+    QCOMPARE(revoked.out, "revoked client " + id + "\n");
+    const auto refused = token("grant_type=client_credentials", basic(id, secret));
+    QVERIFY2(refused.status == 401, qPrintable(describe(refused)));
 }
 
 QTEST_GUILESS_MAIN(TestOAuthApi)
