@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/FormUrlEncoded.h"
 #include "core/StrictJson.h"
 
 namespace atalaya::rollout {
@@ -41,16 +42,22 @@ json versionJson(const ModelVersion& v) {
             {"smoke", {{"passed", validation.smokePassed}, {"total", validation.smokeTotal}}}};
 }
 
-// `?limit=N` of a request target, within [1, max].
+// `?limit=N` of a request target, within [1, max]; the fallback when absent or not a number.
 std::size_t limitOf(const std::string& target, std::size_t fallback, std::size_t max) {
-    const auto at = target.find("limit=");
-    if (at == std::string::npos)
+    const auto question = target.find('?');
+    if (question == std::string::npos)
         return fallback;
-    std::size_t limit = 0;
-    const char* begin = target.data() + at + 6;
-    const auto [end, ec] = std::from_chars(begin, target.data() + target.size(), limit);
-    if (ec != std::errc() || limit == 0)
-        return fallback;
+    std::size_t limit = fallback;
+    (void)forEachFormField(std::string_view(target).substr(question + 1), Status::ok(),
+                           [&limit](const std::string& name, const std::string& value) {
+                               std::size_t n = 0;
+                               const auto [end, ec] =
+                                   std::from_chars(value.data(), value.data() + value.size(), n);
+                               if (name == "limit" && ec == std::errc() &&
+                                   end == value.data() + value.size() && n > 0)
+                                   limit = n;
+                               return Status::ok();
+                           });
     return std::min(limit, max);
 }
 
