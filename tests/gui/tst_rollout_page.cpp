@@ -11,6 +11,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -18,6 +19,7 @@
 #include <QTest>
 #include <chrono>
 
+#include "HealthPoller.h"
 #include "MainWindow.h"
 #include "client/HttpAdminClient.h"
 #include "models/RolloutEventModel.h"
@@ -26,7 +28,9 @@
 #include "support/FakeAdminServer.h"
 
 using namespace std::chrono_literals;
+using atalaya::client::AdminClient;
 using atalaya::client::HttpAdminClient;
+using atalaya::ui::HealthPoller;
 using atalaya::ui::RolloutEventModel;
 using atalaya::ui::RolloutPage;
 using atalaya::ui::RouteTableModel;
@@ -156,6 +160,7 @@ private Q_SLOTS:
     void asksToConfirmBreakingChangeBeforeLoading();
     void refreshesOnlyWhileVisible();
     void mainWindowHasRolloutTab();
+    void refusedActionLeavesServerConnected();
 };
 
 void TstRolloutPage::drivesCreditRiskFromVersionOneToTwo() {
@@ -390,6 +395,48 @@ void TstRolloutPage::mainWindowHasRolloutTab() {
     tabs->setCurrentWidget(page);
     auto* routeTable = page->findChild<QTableView*>(QStringLiteral("routeTable"));
     QTRY_COMPARE_WITH_TIMEOUT(routeTable->model()->rowCount(), 2, kTimeoutMs);
+}
+
+// A 400 to a rollout action is the server answering: the status bar stays "Connected" and the
+// refusal goes to the page's status line (it used to flash "Unreachable").
+void TstRolloutPage::refusedActionLeavesServerConnected() {
+    FakeAdminServer server;
+    QVERIFY(server.listen());
+    serveInitialState(server);
+    server.setAnswer("GET", "/api/v1/health", R"({"status": "ok", "models": []})");
+    server.setAnswer("POST", kRoutePath,
+                     R"({"error": {"code": "invalid_argument", "message": "no canary to step"}})",
+                     400);
+    HttpAdminClient client(server.url());
+    QSignalSpy failed(&client, &AdminClient::requestFailed);
+    atalaya::ui::MainWindow window(client);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    auto* poller = window.findChild<HealthPoller*>();
+    auto* connection = window.findChild<QLabel*>(QStringLiteral("connectionState"));
+    auto* page = window.findChild<RolloutPage*>();
+    auto* tabs = window.findChild<QTabWidget*>();
+    QVERIFY(poller && connection && page && tabs);
+    QTRY_COMPARE_WITH_TIMEOUT(poller->connection(), HealthPoller::Connection::Connected,
+                              kTimeoutMs);
+    QSignalSpy connectionChanges(poller, &HealthPoller::connectionChanged);
+
+    tabs->setCurrentWidget(page);
+    auto* routeTable = page->findChild<QTableView*>(QStringLiteral("routeTable"));
+    auto* candidate = page->findChild<QComboBox*>(QStringLiteral("candidateVersion"));
+    auto* status = page->findChild<QLabel*>(QStringLiteral("rolloutStatus"));
+    QTRY_COMPARE_WITH_TIMEOUT(routeTable->model()->rowCount(), 2, kTimeoutMs);
+    routeTable->selectRow(1);
+    QTRY_COMPARE_WITH_TIMEOUT(candidate->count(), 1, kTimeoutMs);
+    click(page->findChild<QPushButton*>(QStringLiteral("shadowButton")));
+
+    QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(u"invalid_argument: no canary to step"),
+                              qPrintable(status->text()), kTimeoutMs);
+    QCOMPARE(failed.constLast().at(1).value<AdminClient::Call>(), AdminClient::Call::RolloutAction);
+    QCOMPARE(connectionChanges.count(), 0);
+    QVERIFY2(connection->text().contains(u"Connected"), qPrintable(connection->text()));
 }
 
 // QTEST_MAIN with offscreen as the default, so running the binary by hand needs no display

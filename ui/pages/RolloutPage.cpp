@@ -42,6 +42,23 @@ QTableView* makeTable(QAbstractItemModel* model, const QString& objectName) {
     return table;
 }
 
+// The calls this page makes: the other pages' failures are not its to show.
+bool isRolloutCall(AdminClient::Call call) {
+    switch (call) {
+        case AdminClient::Call::Models:
+        case AdminClient::Call::Rollouts:
+        case AdminClient::Call::RolloutEvents:
+        case AdminClient::Call::LoadVersion:
+        case AdminClient::Call::UnloadVersion:
+        case AdminClient::Call::RolloutAction:
+            return true;
+        case AdminClient::Call::Health:
+        case AdminClient::Call::Stats:
+            break;
+    }
+    return false;
+}
+
 QGroupBox* box(const QString& title, QWidget* content) {
     auto* group = new QGroupBox(title);
     auto* layout = new QVBoxLayout(group);
@@ -101,11 +118,12 @@ RolloutPage::RolloutPage(AdminClient& client, std::chrono::milliseconds interval
                 confirmBreakingLoad(model, version, message);
             }
         });
-    connect(&m_client, &AdminClient::requestFailed, this, [this](const QString& message) {
-        if (isVisible()) {  // a hidden page's status line would only collect the health poller's
-            showStatus(message, true);
-        }
-    });
+    connect(&m_client, &AdminClient::requestFailed, this,
+            [this](const QString& message, AdminClient::Call call) {
+                if (isRolloutCall(call)) {
+                    showStatus(message, true);
+                }
+            });
 }
 
 QWidget* RolloutPage::createVersionsBox() {
