@@ -13,6 +13,7 @@
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -21,9 +22,11 @@
 #include <memory>
 
 #include "MainWindow.h"
+#include "TimeSeriesPoller.h"
 #include "client/HttpAdminClient.h"
 #include "client/ServerHealth.h"
 #include "models/ModelTableModel.h"
+#include "pages/DriftPage.h"
 #include "widgets/DriftScoreChart.h"
 #include "widgets/HistogramChart.h"
 #include "widgets/LatencyChart.h"
@@ -196,6 +199,7 @@ private Q_SLOTS:
     void chartShowsTimeSeriesAndDropsGoneVersions();
     void windowShowsHealthFromServer();
     void driftPageShowsScoresAndHistogramFromServer();
+    void timeSeriesPollerAsksOnlyWhileActive();
     void clientReportsClosedPort();
     void clientReportsTimeout();
     void clientReportsHttpErrorBody();
@@ -465,11 +469,20 @@ void TstConsole::driftPageShowsScoresAndHistogramFromServer() {
     auto* versions = window.findChild<QComboBox*>(QStringLiteral("driftVersionBox"));
     auto* features = window.findChild<QComboBox*>(QStringLiteral("driftFeatureBox"));
     auto* verdict = window.findChild<QLabel*>(QStringLiteral("driftVerdict"));
-    QVERIFY(scores && histogram && versions && features && verdict);
+    auto* page = window.findChild<atalaya::ui::DriftPage*>();
+    auto* tabs = window.findChild<QTabWidget*>();
+    QVERIFY(scores && histogram && versions && features && verdict && page && tabs);
 
     // Only the READY version is offered; its features come from the drift history.
     QTRY_COMPARE_WITH_TIMEOUT(versions->count(), 1, 5000);
     QCOMPARE(versions->currentText(), QStringLiteral("credit-risk v1"));
+    // Behind another tab the page asks for nothing; shown, it asks at once.
+    QTest::qWait(200);
+    for (const QByteArray& request : server.requests()) {
+        QVERIFY2(!request.contains("/api/v1/stats/drift") && !request.contains("histogram"),
+                 request.constData());
+    }
+    tabs->setCurrentWidget(page);
     QTRY_COMPARE_WITH_TIMEOUT(features->count(), 2, 5000);
     QCOMPARE(features->currentText(), QStringLiteral("age"));
 
@@ -504,6 +517,28 @@ void TstConsole::driftPageShowsScoresAndHistogramFromServer() {
              askedFor("drift").constData());
     QCOMPARE(askedFor("histogram"),
              QByteArray("GET /api/v1/stats/histogram?model=credit-risk&version=1&feature=age"));
+}
+
+void TstConsole::timeSeriesPollerAsksOnlyWhileActive() {
+    FakeHealthServer server(kTimeSeries);
+    QVERIFY(server.listen());
+    HttpAdminClient client(server.url());
+    atalaya::ui::TimeSeriesPoller poller(client, 50ms, 30min);
+    poller.setVersions(*atalaya::client::parseServerHealth(kHealth));
+    QTest::qWait(200);
+    QCOMPARE(server.requests().size(), 0);  // inactive: the chart is not on screen
+
+    poller.setActive(true);  // asks at once for the READY version, then every interval
+    QTRY_VERIFY_WITH_TIMEOUT(server.requests().size() >= 3, 5000);
+    QVERIFY2(server.requests().constFirst().startsWith(
+                 "GET /api/v1/stats/timeseries?model=credit-risk&version=1&"),
+             server.requests().constFirst().constData());
+
+    poller.setActive(false);
+    QTest::qWait(100);  // a request already sent may still arrive
+    const qsizetype afterStop = server.requests().size();
+    QTest::qWait(300);
+    QCOMPARE(server.requests().size(), afterStop);
 }
 
 void TstConsole::clientReportsClosedPort() {
