@@ -285,7 +285,7 @@ std::optional<client::RolloutRoute> RolloutPage::selectedRoute() const {
     if (rows.isEmpty() || rows.constFirst().row() >= m_routes->rowCount()) {
         return std::nullopt;
     }
-    return m_routes->routes().at(rows.constFirst().row());
+    return m_routes->rows().at(rows.constFirst().row());
 }
 
 void RolloutPage::showSelectedRoute() {
