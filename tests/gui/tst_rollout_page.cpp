@@ -18,6 +18,7 @@
 #include <QTableView>
 #include <QTest>
 #include <chrono>
+#include <memory>
 
 #include "HealthPoller.h"
 #include "MainWindow.h"
@@ -26,6 +27,7 @@
 #include "models/RouteTableModel.h"
 #include "pages/RolloutPage.h"
 #include "support/FakeAdminServer.h"
+#include "support/GuiTestMain.h"
 
 using namespace std::chrono_literals;
 using atalaya::client::AdminClient;
@@ -135,7 +137,7 @@ QString cell(const QTableView& table, int row, int column) {
     return table.model()->index(row, column).data().toString();
 }
 
-// The POST requests so far, as "path body".
+// The POST requests so far, in order.
 QList<FakeAdminServer::Request> posts(const FakeAdminServer& server) {
     return server.requests("POST");
 }
@@ -153,6 +155,17 @@ class TstRolloutPage : public QObject {
 
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    // Every test starts from a fake server in its initial state and a client of it.
+    void init() {
+        m_server = std::make_unique<FakeAdminServer>();
+        QVERIFY(m_server->listen());
+        serveInitialState(*m_server);
+        m_client = std::make_unique<HttpAdminClient>(m_server->url());
+    }
+    void cleanup() {
+        m_client.reset();
+        m_server.reset();
+    }
 
     void drivesCreditRiskFromVersionOneToTwo();
     void showsAutomaticRollbackWithItsReason();
@@ -161,13 +174,15 @@ private Q_SLOTS:
     void refreshesOnlyWhileVisible();
     void mainWindowHasRolloutTab();
     void refusedActionLeavesServerConnected();
+
+private:
+    std::unique_ptr<FakeAdminServer> m_server;
+    std::unique_ptr<HttpAdminClient> m_client;
 };
 
 void TstRolloutPage::drivesCreditRiskFromVersionOneToTwo() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
-    HttpAdminClient client(server.url());
+    FakeAdminServer& server = *m_server;
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 100ms);
     page.resize(1400, 900);
     page.show();
@@ -260,9 +275,7 @@ void TstRolloutPage::drivesCreditRiskFromVersionOneToTwo() {
 }
 
 void TstRolloutPage::showsAutomaticRollbackWithItsReason() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
+    FakeAdminServer& server = *m_server;
     // v3 was put on canary and its errors tripped the guard; newest first.
     const QJsonObject reason{
         {"rule", "max_error_rate"}, {"value", 0.31}, {"limit", 0.05}, {"requests", 64}};
@@ -271,7 +284,7 @@ void TstRolloutPage::showsAutomaticRollbackWithItsReason() {
         events({eventObject(1767225720000, "auto_rolled_back", 3, 2, 0.0, "guard", reason),
                 eventObject(1767225660000, "canary_started", 2, 3, 0.05, "ops")}));
     server.setAnswer("GET", "/api/v1/admin/rollouts", routes(route("pinned", 2, {}, 0.0)));
-    HttpAdminClient client(server.url());
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 100ms);
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
@@ -294,10 +307,8 @@ void TstRolloutPage::showsAutomaticRollbackWithItsReason() {
 }
 
 void TstRolloutPage::refusesMalformedCanarySteps() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
-    HttpAdminClient client(server.url());
+    FakeAdminServer& server = *m_server;
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 100ms);
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
@@ -317,15 +328,13 @@ void TstRolloutPage::refusesMalformedCanarySteps() {
 }
 
 void TstRolloutPage::asksToConfirmBreakingChangeBeforeLoading() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
+    FakeAdminServer& server = *m_server;
     const QByteArray loadPath = "/api/v1/admin/models/credit-risk/versions/3/load";
     server.setAnswer("POST", loadPath,
                      R"({"error": {"code": "breaking_change",
                                    "message": "outputs: 2 labels, the served version has 3"}})",
                      400);
-    HttpAdminClient client(server.url());
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 100ms);
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
@@ -356,10 +365,8 @@ void TstRolloutPage::asksToConfirmBreakingChangeBeforeLoading() {
 }
 
 void TstRolloutPage::refreshesOnlyWhileVisible() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
-    HttpAdminClient client(server.url());
+    FakeAdminServer& server = *m_server;
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 50ms);
 
     QTest::qWait(300);
@@ -377,10 +384,8 @@ void TstRolloutPage::refreshesOnlyWhileVisible() {
 }
 
 void TstRolloutPage::mainWindowHasRolloutTab() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
-    HttpAdminClient client(server.url());
+    FakeAdminServer& server = *m_server;
+    HttpAdminClient& client = *m_client;
     atalaya::ui::MainWindow window(client);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -400,14 +405,12 @@ void TstRolloutPage::mainWindowHasRolloutTab() {
 // A 400 to a rollout action is the server answering: the status bar stays "Connected" and the
 // refusal goes to the page's status line (it used to flash "Unreachable").
 void TstRolloutPage::refusedActionLeavesServerConnected() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
+    FakeAdminServer& server = *m_server;
     server.setAnswer("GET", "/api/v1/health", R"({"status": "ok", "models": []})");
     server.setAnswer("POST", kRoutePath,
                      R"({"error": {"code": "invalid_argument", "message": "no canary to step"}})",
                      400);
-    HttpAdminClient client(server.url());
+    HttpAdminClient& client = *m_client;
     QSignalSpy failed(&client, &AdminClient::requestFailed);
     atalaya::ui::MainWindow window(client);
     window.resize(1400, 900);
@@ -439,16 +442,6 @@ void TstRolloutPage::refusedActionLeavesServerConnected() {
     QVERIFY2(connection->text().contains(u"Connected"), qPrintable(connection->text()));
 }
 
-// QTEST_MAIN with offscreen as the default, so running the binary by hand needs no display
-// either; CTest sets QT_QPA_PLATFORM too.
-int main(int argc, char* argv[]) {
-    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    QApplication app(argc, argv);
-    QTEST_SET_MAIN_SOURCE_PATH
-    TstRolloutPage test;
-    return QTest::qExec(&test, argc, argv);
-}
+ATALAYA_GUI_TEST_MAIN(TstRolloutPage)
 
 #include "tst_rollout_page.moc"
