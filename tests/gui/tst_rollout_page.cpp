@@ -2,13 +2,16 @@
 // requests each button sends (docs/rollout.md) and what the page shows of the answers.
 
 #include <QApplication>
+#include <QChart>
 #include <QComboBox>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -28,6 +31,7 @@
 #include "pages/RolloutPage.h"
 #include "support/FakeAdminServer.h"
 #include "support/GuiTestMain.h"
+#include "widgets/RolloutTrendChart.h"
 
 using namespace std::chrono_literals;
 using atalaya::client::AdminClient;
@@ -174,6 +178,7 @@ private Q_SLOTS:
     void refreshesOnlyWhileVisible();
     void mainWindowHasRolloutTab();
     void refusedActionLeavesServerConnected();
+    void trendChartRedrawsOnlyForNewPointsOrRoute();
 
 private:
     std::unique_ptr<FakeAdminServer> m_server;
@@ -440,6 +445,25 @@ void TstRolloutPage::refusedActionLeavesServerConnected() {
     QCOMPARE(failed.constLast().at(1).value<AdminClient::Call>(), AdminClient::Call::RolloutAction);
     QCOMPARE(connectionChanges.count(), 0);
     QVERIFY2(connection->text().contains(u"Connected"), qPrintable(connection->text()));
+}
+
+// The page shows the selected route after each of its refreshes (rollouts, catalog); showing the
+// route already shown must not rebuild the chart's series a second and third time per tick.
+void TstRolloutPage::trendChartRedrawsOnlyForNewPointsOrRoute() {
+    const auto state = atalaya::client::parseRolloutState(routes(route("canary", 1, 2, 0.1)));
+    QVERIFY(state.isOk());
+    atalaya::ui::RolloutTrendChart chart;
+    chart.appendRoutes(QDateTime::currentDateTime(), state->routes);
+    chart.showRoute(QStringLiteral("v2"), QStringLiteral("credit-risk"));
+    QCOMPARE(chart.chart()->series().size(), 4);  // p99 and errors of v1 and v2
+    const QPointer<QAbstractSeries> drawn = chart.chart()->series().constFirst();
+
+    chart.showRoute(QStringLiteral("v2"), QStringLiteral("credit-risk"));
+    QVERIFY(!drawn.isNull());
+
+    chart.appendRoutes(QDateTime::currentDateTime(), state->routes);  // a new point
+    QVERIFY(drawn.isNull());
+    QCOMPARE(chart.chart()->series().size(), 4);
 }
 
 ATALAYA_GUI_TEST_MAIN(TstRolloutPage)

@@ -241,7 +241,7 @@ void RolloutPage::showCatalog(const client::ModelCatalog& catalog) {
         m_loadModel->addItems(names);
         m_loadModel->setCurrentIndex(std::max(0, static_cast<int>(names.indexOf(current))));
     }
-    showSelectedRoute();  // the candidates are the catalog's READY versions
+    showControls(selectedRoute());  // the candidates are the catalog's READY versions
 }
 
 void RolloutPage::showRollouts(const client::RolloutState& rollouts) {
@@ -290,6 +290,13 @@ std::optional<client::RolloutRoute> RolloutPage::selectedRoute() const {
 
 void RolloutPage::showSelectedRoute() {
     const std::optional<client::RolloutRoute> route = selectedRoute();
+    showControls(route);
+    m_comparison->setRoute(route);
+    m_labels->setRoute(route);
+    m_trend->showRoute(route ? route->api : QString(), route ? route->model : QString());
+}
+
+void RolloutPage::showControls(const std::optional<client::RolloutRoute>& route) {
     QList<client::CatalogVersion> versions;
     if (route) {
         for (const client::CatalogModel& model : std::as_const(m_catalog.models)) {
@@ -299,9 +306,6 @@ void RolloutPage::showSelectedRoute() {
         }
     }
     m_controls->setRoute(route, versions);
-    m_comparison->setRoute(route);
-    m_labels->setRoute(route);
-    m_trend->showRoute(route ? route->api : QString(), route ? route->model : QString());
 }
 
 void RolloutPage::selectVersionRow() {

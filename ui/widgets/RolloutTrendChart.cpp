@@ -70,7 +70,11 @@ void RolloutTrendChart::appendRoutes(const QDateTime& at,
 }
 
 void RolloutTrendChart::showRoute(const QString& api, const QString& model) {
-    m_shown = api.isEmpty() ? QString() : keyOf(api, model);
+    const QString shown = api.isEmpty() ? QString() : keyOf(api, model);
+    if (shown == m_shown) {
+        return;  // drawn already: appendRoutes() and setWindow() redraw what they change
+    }
+    m_shown = shown;
     redraw();
 }
 
