@@ -11,8 +11,14 @@ HealthPoller::HealthPoller(client::AdminClient& client, std::chrono::millisecond
     connect(&m_timer, &QTimer::timeout, &m_client, &client::AdminClient::refreshHealth);
     connect(&m_client, &client::AdminClient::healthUpdated, this,
             [this] { setConnection(Connection::Connected, {}); });
+    // Only its own requests say whether the server answers: a refused rollout action or a
+    // statistics route without an inference log come from a server that is there.
     connect(&m_client, &client::AdminClient::requestFailed, this,
-            [this](const QString& message) { setConnection(Connection::Unreachable, message); });
+            [this](const QString& message, client::AdminClient::Call call) {
+                if (call == client::AdminClient::Call::Health) {
+                    setConnection(Connection::Unreachable, message);
+                }
+            });
 }
 
 void HealthPoller::start() {

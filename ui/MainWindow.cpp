@@ -42,9 +42,13 @@ MainWindow::MainWindow(client::AdminClient& client, QWidget* parent)
     connect(&m_client, &client::AdminClient::healthUpdated, m_servingPage,
             &ServingPage::showHealth);
     connect(m_poller, &HealthPoller::connectionChanged, this, &MainWindow::showConnection);
-    // The latency chart's series come from the rollups, a few seconds apart.
+    // The latency chart's series come from the rollups, a few seconds apart; they are asked
+    // for only while the chart is on screen.
     auto* series = new TimeSeriesPoller(client, 3s, m_servingPage->chartWindow(), this);
     connect(&m_client, &client::AdminClient::healthUpdated, series, &TimeSeriesPoller::setVersions);
+    connect(pages, &QTabWidget::currentChanged, series,
+            [this, pages, series] { series->setActive(pages->currentWidget() == m_servingPage); });
+    series->setActive(pages->currentWidget() == m_servingPage);
     connect(&m_client, &client::AdminClient::timeSeriesUpdated, m_servingPage,
             &ServingPage::showTimeSeries);
     showConnection(m_poller->connection(), m_poller->detail());

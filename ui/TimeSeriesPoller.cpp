@@ -11,7 +11,18 @@ TimeSeriesPoller::TimeSeriesPoller(client::AdminClient& client, std::chrono::mil
     : QObject(parent), m_client(client), m_window(window) {
     m_timer.setInterval(interval);
     connect(&m_timer, &QTimer::timeout, this, &TimeSeriesPoller::poll);
-    m_timer.start();
+}
+
+void TimeSeriesPoller::setActive(bool active) {
+    if (active == m_timer.isActive()) {
+        return;
+    }
+    if (active) {
+        poll();
+        m_timer.start();
+    } else {
+        m_timer.stop();
+    }
 }
 
 void TimeSeriesPoller::setVersions(const client::ServerHealth& health) {
@@ -25,7 +36,7 @@ void TimeSeriesPoller::setVersions(const client::ServerHealth& health) {
     }
     const bool added = versions.size() > m_versions.size();
     m_versions = versions;
-    if (added) {
+    if (added && m_timer.isActive()) {
         poll();  // a new version's chart should not wait for the next tick
     }
 }

@@ -17,9 +17,10 @@ namespace atalaya::client {
 // it into server internals, so both cases run the same code.
 //
 // Every call is asynchronous and answers with exactly one signal: its own success signal or
-// requestFailed() (the statistics calls: statsFailed(), see below). Later calls (keys, rollouts,
-// stats series) follow the same shape: a `refreshX()`/`doX()` method plus an `xUpdated(const X&)`
-// signal carrying a typed value.
+// requestFailed(), which names the call that failed, so each listener takes only its own
+// failures (a refused rollout action says nothing about whether the server is reachable). Later
+// calls (keys...) follow the same shape: a `refreshX()`/`doX()` method plus an
+// `xUpdated(const X&)` signal carrying a typed value, and a Call of their own.
 //
 // Thread affinity: create and call it from one thread (the GUI thread); signals are emitted
 // on that thread.
@@ -27,6 +28,19 @@ class AdminClient : public QObject {
     Q_OBJECT
 
 public:
+    // Which call a requestFailed() answers.
+    enum class Call {
+        Health,
+        Stats,  // the three fetches below; a server without an inference log answers them 503
+        Models,
+        Rollouts,
+        RolloutEvents,
+        LoadVersion,
+        UnloadVersion,
+        RolloutAction,
+    };
+    Q_ENUM(Call)
+
     using QObject::QObject;
 
     virtual QUrl baseUrl() const = 0;
@@ -36,8 +50,7 @@ public:
     virtual void refreshHealth() = 0;
 
     // GET /api/v1/stats/...: the charts' data. Each call is one request, answered by its own
-    // signal or by statsFailed() (not requestFailed(): a server without an inference log answers
-    // these 503 and is still perfectly reachable). Times are Unix ms; `version` empty sums every
+    // signal or by requestFailed(Call::Stats). Times are Unix ms; `version` empty sums every
     // version of the model; `stepSeconds` is a multiple of 60.
     virtual void fetchTimeSeries(const QString& model, std::optional<qint64> version, qint64 fromMs,
                                  qint64 toMs, int stepSeconds) = 0;
@@ -64,7 +77,6 @@ Q_SIGNALS:
     void timeSeriesUpdated(const atalaya::client::TimeSeries& series);
     void driftSeriesUpdated(const atalaya::client::DriftSeries& series);
     void histogramUpdated(const atalaya::client::FeatureHistogram& histogram);
-    void statsFailed(const QString& message);
 
     void modelsUpdated(const atalaya::client::ModelCatalog& catalog);
     void rolloutsUpdated(const atalaya::client::RolloutState& rollouts);
@@ -77,9 +89,9 @@ Q_SIGNALS:
     void versionLoadRefused(const QString& model, qint64 version, const QString& code,
                             const QString& message);
 
-    // The server was unreachable, timed out, refused the request (HTTP error) or answered with
-    // a document that does not parse. `message` is for people, not for matching.
-    void requestFailed(const QString& message);
+    // `call` failed: the server was unreachable, timed out, refused the request (HTTP error) or
+    // answered with a document that does not parse. `message` is for people, not for matching.
+    void requestFailed(const QString& message, atalaya::client::AdminClient::Call call);
 };
 
 }  // namespace atalaya::client

@@ -63,6 +63,20 @@ QString versionPath(const QString& model, qint64 version, QStringView verb) {
            verb;
 }
 
+// A body handler: parses the body with `parse` and hands the value to `emitValue`, or returns
+// why it does not parse.
+template <class Parse, class Emit>
+auto parsed(Parse parse, Emit emitValue) {
+    return [parse, emitValue](const QByteArray& body) -> Status {
+        const auto value = parse(body);
+        if (!value.isOk()) {
+            return value.status();
+        }
+        emitValue(*value);
+        return Status::ok();
+    };
+}
+
 }  // namespace
 
 HttpAdminClient::HttpAdminClient(QUrl baseUrl, QObject* parent)
@@ -110,50 +124,28 @@ void HttpAdminClient::setLoadTimeout(std::chrono::milliseconds timeout) {
 }
 
 void HttpAdminClient::refreshHealth() {
-    if (!m_pendingHealth.isNull()) {
-        return;  // its answer serves this call too
-    }
-    QNetworkReply* reply = m_network.get(requestFor(QStringLiteral("/api/v1/health")));
-    m_pendingHealth = reply;
-    connect(reply, &QNetworkReply::finished, this, [this, reply] { finishHealth(reply); });
+    refresh(m_pendingHealth, Call::Health, requestFor(QStringLiteral("/api/v1/health")),
+            parsed(parseServerHealth, [this](const ServerHealth& h) { Q_EMIT healthUpdated(h); }));
 }
 
 void HttpAdminClient::refreshModels() {
-    refresh(m_pendingModels, requestFor(QStringLiteral("/api/v1/admin/models")),
-            [this](const QByteArray& body) {
-                const Result<ModelCatalog> catalog = parseModelCatalog(body);
-                if (!catalog.isOk()) {
-                    Q_EMIT requestFailed(QString::fromStdString(catalog.status().message()));
-                    return;
-                }
-                Q_EMIT modelsUpdated(*catalog);
-            });
+    refresh(m_pendingModels, Call::Models, requestFor(QStringLiteral("/api/v1/admin/models")),
+            parsed(parseModelCatalog, [this](const ModelCatalog& c) { Q_EMIT modelsUpdated(c); }));
 }
 
 void HttpAdminClient::refreshRollouts() {
-    refresh(m_pendingRollouts, requestFor(QStringLiteral("/api/v1/admin/rollouts")),
-            [this](const QByteArray& body) {
-                const Result<RolloutState> rollouts = parseRolloutState(body);
-                if (!rollouts.isOk()) {
-                    Q_EMIT requestFailed(QString::fromStdString(rollouts.status().message()));
-                    return;
-                }
-                Q_EMIT rolloutsUpdated(*rollouts);
-            });
+    refresh(
+        m_pendingRollouts, Call::Rollouts, requestFor(QStringLiteral("/api/v1/admin/rollouts")),
+        parsed(parseRolloutState, [this](const RolloutState& r) { Q_EMIT rolloutsUpdated(r); }));
 }
 
 void HttpAdminClient::refreshRolloutEvents(int limit) {
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
-    refresh(m_pendingEvents, requestFor(QStringLiteral("/api/v1/admin/rollouts/events"), query),
-            [this](const QByteArray& body) {
-                const Result<QList<RolloutEvent>> events = parseRolloutEvents(body);
-                if (!events.isOk()) {
-                    Q_EMIT requestFailed(QString::fromStdString(events.status().message()));
-                    return;
-                }
-                Q_EMIT rolloutEventsUpdated(*events);
-            });
+    refresh(m_pendingEvents, Call::RolloutEvents,
+            requestFor(QStringLiteral("/api/v1/admin/rollouts/events"), query),
+            parsed(parseRolloutEvents,
+                   [this](const QList<RolloutEvent>& e) { Q_EMIT rolloutEventsUpdated(e); }));
 }
 
 void HttpAdminClient::loadVersion(const QString& model, qint64 version, BreakingChange breaking) {
@@ -161,47 +153,64 @@ void HttpAdminClient::loadVersion(const QString& model, qint64 version, Breaking
     request.setTransferTimeout(static_cast<int>(m_loadTimeout.count()));
     const QJsonObject body{
         {QStringLiteral("confirm_breaking"), breaking == BreakingChange::Confirm}};
-    watch(
-        postJson(request, QJsonDocument(body).toJson(QJsonDocument::Compact)),
-        [this, model](const QByteArray& answer) {
-            const Result<CatalogVersion> loaded = parseCatalogVersion(answer);
-            if (!loaded.isOk()) {
-                Q_EMIT requestFailed(QString::fromStdString(loaded.status().message()));
-                return;
-            }
-            Q_EMIT versionChanged(model, *loaded);
-        },
-        [this, model, version](const Failure& failure) {
-            if (!failure.code.isEmpty()) {
-                Q_EMIT versionLoadRefused(model, version, failure.code, failure.message);
-            }
-        });
+    watch(postJson(request, QJsonDocument(body).toJson(QJsonDocument::Compact)), Call::LoadVersion,
+          parsed(parseCatalogVersion,
+                 [this, model](const CatalogVersion& v) { Q_EMIT versionChanged(model, v); }),
+          [this, model, version](const Failure& failure) {
+              if (!failure.code.isEmpty()) {
+                  Q_EMIT versionLoadRefused(model, version, failure.code, failure.message);
+              }
+          });
 }
 
 void HttpAdminClient::unloadVersion(const QString& model, qint64 version) {
     watch(postJson(requestFor(versionPath(model, version, u"unload")), QByteArray()),
-          [this, model](const QByteArray& answer) {
-              const Result<CatalogVersion> unloaded = parseCatalogVersion(answer);
-              if (!unloaded.isOk()) {
-                  Q_EMIT requestFailed(QString::fromStdString(unloaded.status().message()));
-                  return;
-              }
-              Q_EMIT versionChanged(model, *unloaded);
-          });
+          Call::UnloadVersion, parsed(parseCatalogVersion, [this, model](const CatalogVersion& v) {
+              Q_EMIT versionChanged(model, v);
+          }));
 }
 
 void HttpAdminClient::applyRolloutAction(const QString& api, const QString& model,
                                          const RolloutAction& action) {
     const QString path = u"/api/v1/admin/rollouts/" + api + u'/' + model;
-    watch(postJson(requestFor(path), encodeRolloutAction(action)),
-          [this](const QByteArray& answer) {
-              const Result<RolloutRoute> route = parseRolloutRoute(answer);
-              if (!route.isOk()) {
-                  Q_EMIT requestFailed(QString::fromStdString(route.status().message()));
-                  return;
-              }
-              Q_EMIT rolloutActionDone(*route);
-          });
+    watch(
+        postJson(requestFor(path), encodeRolloutAction(action)), Call::RolloutAction,
+        parsed(parseRolloutRoute, [this](const RolloutRoute& r) { Q_EMIT rolloutActionDone(r); }));
+}
+
+void HttpAdminClient::fetchTimeSeries(const QString& model, std::optional<qint64> version,
+                                      qint64 fromMs, qint64 toMs, int stepSeconds) {
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("model"), model);
+    if (version) {
+        query.addQueryItem(QStringLiteral("version"), QString::number(*version));
+    }
+    query.addQueryItem(QStringLiteral("from"), QString::number(fromMs));
+    query.addQueryItem(QStringLiteral("to"), QString::number(toMs));
+    query.addQueryItem(QStringLiteral("step"), QString::number(stepSeconds));
+    watch(m_network.get(requestFor(QStringLiteral("/api/v1/stats/timeseries"), query)), Call::Stats,
+          parsed(parseTimeSeries, [this](const TimeSeries& s) { Q_EMIT timeSeriesUpdated(s); }));
+}
+
+void HttpAdminClient::fetchDriftSeries(const QString& model, qint64 version, qint64 fromMs,
+                                       qint64 toMs) {
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("model"), model);
+    query.addQueryItem(QStringLiteral("version"), QString::number(version));
+    query.addQueryItem(QStringLiteral("from"), QString::number(fromMs));
+    query.addQueryItem(QStringLiteral("to"), QString::number(toMs));
+    watch(m_network.get(requestFor(QStringLiteral("/api/v1/stats/drift"), query)), Call::Stats,
+          parsed(parseDriftSeries, [this](const DriftSeries& s) { Q_EMIT driftSeriesUpdated(s); }));
+}
+
+void HttpAdminClient::fetchHistogram(const QString& model, qint64 version, const QString& feature) {
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("model"), model);
+    query.addQueryItem(QStringLiteral("version"), QString::number(version));
+    query.addQueryItem(QStringLiteral("feature"), feature);
+    watch(m_network.get(requestFor(QStringLiteral("/api/v1/stats/histogram"), query)), Call::Stats,
+          parsed(parseFeatureHistogram,
+                 [this](const FeatureHistogram& h) { Q_EMIT histogramUpdated(h); }));
 }
 
 QNetworkRequest HttpAdminClient::requestFor(const QString& path, const QUrlQuery& query) const {
@@ -219,39 +228,43 @@ QNetworkReply* HttpAdminClient::postJson(QNetworkRequest request, const QByteArr
     return m_network.post(request, body.isEmpty() ? QByteArrayLiteral("{}") : body);
 }
 
-void HttpAdminClient::refresh(QPointer<QNetworkReply>& pending, const QNetworkRequest& request,
-                              BodyHandler onBody) {
+void HttpAdminClient::refresh(QPointer<QNetworkReply>& pending, Call call,
+                              const QNetworkRequest& request, BodyHandler onBody) {
     if (!pending.isNull()) {
         return;  // its answer serves this call too
     }
     QNetworkReply* reply = m_network.get(request);
     pending = reply;
-    watch(reply, std::move(onBody), {}, &pending);
+    watch(reply, call, std::move(onBody), {}, &pending);
 }
 
-void HttpAdminClient::watch(QNetworkReply* reply, BodyHandler onBody, FailureHandler onFailure,
-                            QPointer<QNetworkReply>* pending) {
-    connect(reply, &QNetworkReply::finished, this,
-            [this, reply, pending, onBody = std::move(onBody), onFailure = std::move(onFailure)] {
-                reply->deleteLater();
-                if (pending != nullptr && *pending == reply) {
-                    pending->clear();
+void HttpAdminClient::watch(QNetworkReply* reply, Call call, BodyHandler onBody,
+                            FailureHandler onFailure, QPointer<QNetworkReply>* pending) {
+    connect(
+        reply, &QNetworkReply::finished, this,
+        [this, reply, call, pending, onBody = std::move(onBody), onFailure = std::move(onFailure)] {
+            reply->deleteLater();
+            if (pending != nullptr && *pending == reply) {
+                pending->clear();
+            }
+            // Peeked before successBody() consumes it, for the error document's code.
+            const QByteArray answer = reply->peek(reply->bytesAvailable());
+            const std::chrono::milliseconds timeout(reply->request().transferTimeout());
+            const Result<QByteArray> body = successBody(*reply, timeout);
+            if (body.isOk()) {
+                const Status handled = onBody(*body);
+                if (!handled.isOk()) {
+                    Q_EMIT requestFailed(QString::fromStdString(handled.message()), call);
                 }
-                // Peeked before successBody() consumes it, for the error document's code.
-                const QByteArray answer = reply->peek(reply->bytesAvailable());
-                const std::chrono::milliseconds timeout(reply->request().transferTimeout());
-                const Result<QByteArray> body = successBody(*reply, timeout);
-                if (body.isOk()) {
-                    onBody(*body);
-                    return;
-                }
-                const Failure failure{QString::fromStdString(body.status().message()),
-                                      errorCode(answer)};
-                if (onFailure) {
-                    onFailure(failure);
-                }
-                Q_EMIT requestFailed(failure.message);
-            });
+                return;
+            }
+            const Failure failure{QString::fromStdString(body.status().message()),
+                                  errorCode(answer)};
+            if (onFailure) {
+                onFailure(failure);
+            }
+            Q_EMIT requestFailed(failure.message, call);
+        });
 }
 
 QNetworkRequest HttpAdminClient::requestFor(const QString& path) const {
@@ -273,101 +286,6 @@ QNetworkRequest HttpAdminClient::requestFor(const QString& path) const {
         request.setRawHeader("Authorization", m_authorization);
     }
     return request;
-}
-
-void HttpAdminClient::finishHealth(QNetworkReply* reply) {
-    reply->deleteLater();
-    if (m_pendingHealth == reply) {
-        m_pendingHealth.clear();
-    }
-    const Result<QByteArray> body = successBody(*reply, m_timeout);
-    if (!body.isOk()) {
-        Q_EMIT requestFailed(QString::fromStdString(body.status().message()));
-        return;
-    }
-    const Result<ServerHealth> health = parseServerHealth(*body);
-    if (!health.isOk()) {
-        Q_EMIT requestFailed(QString::fromStdString(health.status().message()));
-        return;
-    }
-    Q_EMIT healthUpdated(*health);
-}
-
-}  // namespace atalaya::client
-
-namespace atalaya::client {
-
-namespace {
-
-// Emits `updated` with the parsed body, or `failed` with why it did not parse.
-template <class Parse, class Emit, class Fail>
-void emitParsed(const QByteArray& body, Parse parse, Emit updated, Fail failed) {
-    const auto parsed = parse(body);
-    if (!parsed.isOk()) {
-        failed(QString::fromStdString(parsed.status().message()));
-        return;
-    }
-    updated(*parsed);
-}
-
-}  // namespace
-
-void HttpAdminClient::getStats(const QString& path, const QUrlQuery& query,
-                               std::function<void(const QByteArray&)> onBody) {
-    QNetworkReply* reply = m_network.get(requestFor(path, query));
-    connect(reply, &QNetworkReply::finished, this, [this, reply, onBody = std::move(onBody)] {
-        reply->deleteLater();
-        const Result<QByteArray> body = successBody(*reply, m_timeout);
-        if (!body.isOk()) {
-            Q_EMIT statsFailed(QString::fromStdString(body.status().message()));
-            return;
-        }
-        onBody(*body);
-    });
-}
-
-void HttpAdminClient::fetchTimeSeries(const QString& model, std::optional<qint64> version,
-                                      qint64 fromMs, qint64 toMs, int stepSeconds) {
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("model"), model);
-    if (version) {
-        query.addQueryItem(QStringLiteral("version"), QString::number(*version));
-    }
-    query.addQueryItem(QStringLiteral("from"), QString::number(fromMs));
-    query.addQueryItem(QStringLiteral("to"), QString::number(toMs));
-    query.addQueryItem(QStringLiteral("step"), QString::number(stepSeconds));
-    getStats(QStringLiteral("/api/v1/stats/timeseries"), query, [this](const QByteArray& body) {
-        emitParsed(
-            body, parseTimeSeries, [this](const TimeSeries& s) { Q_EMIT timeSeriesUpdated(s); },
-            [this](const QString& m) { Q_EMIT statsFailed(m); });
-    });
-}
-
-void HttpAdminClient::fetchDriftSeries(const QString& model, qint64 version, qint64 fromMs,
-                                       qint64 toMs) {
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("model"), model);
-    query.addQueryItem(QStringLiteral("version"), QString::number(version));
-    query.addQueryItem(QStringLiteral("from"), QString::number(fromMs));
-    query.addQueryItem(QStringLiteral("to"), QString::number(toMs));
-    getStats(QStringLiteral("/api/v1/stats/drift"), query, [this](const QByteArray& body) {
-        emitParsed(
-            body, parseDriftSeries, [this](const DriftSeries& s) { Q_EMIT driftSeriesUpdated(s); },
-            [this](const QString& m) { Q_EMIT statsFailed(m); });
-    });
-}
-
-void HttpAdminClient::fetchHistogram(const QString& model, qint64 version, const QString& feature) {
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("model"), model);
-    query.addQueryItem(QStringLiteral("version"), QString::number(version));
-    query.addQueryItem(QStringLiteral("feature"), feature);
-    getStats(QStringLiteral("/api/v1/stats/histogram"), query, [this](const QByteArray& body) {
-        emitParsed(
-            body, parseFeatureHistogram,
-            [this](const FeatureHistogram& h) { Q_EMIT histogramUpdated(h); },
-            [this](const QString& m) { Q_EMIT statsFailed(m); });
-    });
 }
 
 }  // namespace atalaya::client

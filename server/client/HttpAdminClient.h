@@ -6,7 +6,6 @@
 #include <QNetworkAccessManager>
 #include <QPointer>
 #include <QSslConfiguration>
-#include <QUrlQuery>
 #include <chrono>
 #include <functional>
 
@@ -63,26 +62,24 @@ public:
                             const RolloutAction& action) override;
 
 private:
-    // GETs `path` with `query` and hands a 2xx body to `onBody`; anything else is statsFailed().
-    void getStats(const QString& path, const QUrlQuery& query,
-                  std::function<void(const QByteArray&)> onBody);
     // A failed request: its message for people, and the error document's code if it had one.
     struct Failure {
         QString message;
         QString code;
     };
-    using BodyHandler = std::function<void(const QByteArray& body)>;
+    // Parses a 2xx body and emits its success signal, or says why the body does not parse.
+    using BodyHandler = std::function<Status(const QByteArray& body)>;
     using FailureHandler = std::function<void(const Failure& failure)>;
 
     QNetworkRequest requestFor(const QString& path) const;
     QNetworkRequest requestFor(const QString& path, const QUrlQuery& query) const;
-    void finishHealth(QNetworkReply* reply);
     // Calls `onBody` with the body of a 2xx answer; otherwise `onFailure` (if any) and then
-    // requestFailed(). `pending`, when given, is cleared as the reply finishes.
-    void watch(QNetworkReply* reply, BodyHandler onBody, FailureHandler onFailure = {},
+    // requestFailed(`call`), as does a body `onBody` refuses. `pending`, when given, is cleared
+    // as the reply finishes.
+    void watch(QNetworkReply* reply, Call call, BodyHandler onBody, FailureHandler onFailure = {},
                QPointer<QNetworkReply>* pending = nullptr);
-    // GET `path` unless the previous one is still pending; `onBody` parses and emits.
-    void refresh(QPointer<QNetworkReply>& pending, const QNetworkRequest& request,
+    // GET `request` unless the previous one is still pending, whose answer serves this call too.
+    void refresh(QPointer<QNetworkReply>& pending, Call call, const QNetworkRequest& request,
                  BodyHandler onBody);
     QNetworkReply* postJson(QNetworkRequest request, const QByteArray& body);
 

@@ -5,6 +5,7 @@
 #include <QJsonParseError>
 #include <QJsonValue>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 namespace atalaya::client {
@@ -77,8 +78,12 @@ Status JsonFields::readString(QStringView key, Presence presence, QString& out) 
 }
 
 Status JsonFields::readBool(QStringView key, bool& out) const {
+    return readBool(key, Presence::Optional, out);
+}
+
+Status JsonFields::readBool(QStringView key, Presence presence, bool& out) const {
     QJsonValue value;
-    ATALAYA_RETURN_IF_ERROR(lookup(key, Presence::Optional, value));
+    ATALAYA_RETURN_IF_ERROR(lookup(key, presence, value));
     if (value.isUndefined()) {
         return Status::ok();
     }
@@ -104,8 +109,15 @@ Status JsonFields::readNumber(QStringView key, std::optional<double>& out) const
 }
 
 Status JsonFields::readNumber(QStringView key, double& out) const {
+    return readNumber(key, Presence::Optional, out);
+}
+
+Status JsonFields::readNumber(QStringView key, Presence presence, double& out) const {
     std::optional<double> value;
     ATALAYA_RETURN_IF_ERROR(readNumber(key, value));
+    if (!value && presence == Presence::Required) {
+        return error(pathOf(key), QStringLiteral("missing"));
+    }
     if (value) {
         out = *value;
     }
@@ -142,9 +154,45 @@ Status JsonFields::readInteger(QStringView key, Presence presence, qint64& out) 
     return Status::ok();
 }
 
-Status JsonFields::readNumberList(QStringView key, QList<double>& out) const {
+Status JsonFields::readInteger(QStringView key, Presence presence, int& out) const {
+    qint64 value = out;
+    ATALAYA_RETURN_IF_ERROR(readInteger(key, presence, value));
+    if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+        return error(pathOf(key), QStringLiteral("expected an integer"));
+    }
+    out = static_cast<int>(value);
+    return Status::ok();
+}
+
+Status JsonFields::readStringList(QStringView key, QStringList& out) const {
     QJsonValue value;
     ATALAYA_RETURN_IF_ERROR(lookup(key, Presence::Optional, value));
+    if (value.isUndefined()) {
+        return Status::ok();
+    }
+    if (!value.isArray()) {
+        return error(pathOf(key), QStringLiteral("expected an array of strings"));
+    }
+    const QJsonArray array = value.toArray();
+    QStringList strings;
+    strings.reserve(array.size());
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        if (!array.at(i).isString()) {
+            return error(indexPath(pathOf(key), i), QStringLiteral("expected a string"));
+        }
+        strings.append(array.at(i).toString());
+    }
+    out = std::move(strings);
+    return Status::ok();
+}
+
+Status JsonFields::readNumberList(QStringView key, QList<double>& out) const {
+    return readNumberList(key, Presence::Optional, out);
+}
+
+Status JsonFields::readNumberList(QStringView key, Presence presence, QList<double>& out) const {
+    QJsonValue value;
+    ATALAYA_RETURN_IF_ERROR(lookup(key, presence, value));
     if (value.isUndefined()) {
         return Status::ok();
     }

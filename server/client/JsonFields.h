@@ -7,8 +7,10 @@
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <functional>
 #include <optional>
+#include <utility>
 
 namespace atalaya::client {
 
@@ -30,18 +32,32 @@ public:
     // The root object of `json`, or why `json` is not a JSON object.
     static Result<JsonFields> parse(const QByteArray& json, const QString& document,
                                     const std::string& reason);
+    // A T read by `read(const JsonFields& root, T& out) -> Status` from the root object of `json`.
+    template <class T, class Read>
+    static Result<T> parseAs(const QByteArray& json, const QString& document,
+                             const std::string& reason, Read read) {
+        ATALAYA_ASSIGN_OR_RETURN(const JsonFields root, parse(json, document, reason));
+        T value{};
+        ATALAYA_RETURN_IF_ERROR(read(root, value));
+        return value;
+    }
 
     const QJsonObject& object() const { return m_object; }
     QString pathOf(QStringView key) const;
     Status error(const QString& path, const QString& problem) const;
 
     Status readString(QStringView key, Presence presence, QString& out) const;
-    Status readBool(QStringView key, bool& out) const;
+    Status readBool(QStringView key, bool& out) const;  // optional, as every read without Presence
+    Status readBool(QStringView key, Presence presence, bool& out) const;
     Status readNumber(QStringView key, double& out) const;
+    Status readNumber(QStringView key, Presence presence, double& out) const;
     Status readNumber(QStringView key, std::optional<double>& out) const;
     Status readInteger(QStringView key, Presence presence, qint64& out) const;
     Status readInteger(QStringView key, std::optional<qint64>& out) const;
+    Status readInteger(QStringView key, Presence presence, int& out) const;  // within int's range
     Status readNumberList(QStringView key, QList<double>& out) const;
+    Status readNumberList(QStringView key, Presence presence, QList<double>& out) const;
+    Status readStringList(QStringView key, QStringList& out) const;
     // A two-number array [lo, hi], e.g. a confidence interval.
     Status readInterval(QStringView key, std::optional<std::pair<double, double>>& out) const;
     // An object whose every value is a number, e.g. {"approve": 0.7, "deny": 0.3}.
@@ -57,6 +73,17 @@ public:
     // Calls `read` with the fields of each object of the array at `key`, in order.
     Status readObjects(QStringView key, Presence presence,
                        const std::function<Status(const JsonFields&)>& read) const;
+    // Appends to `out` a T read by `read(const JsonFields&, T&) -> Status` from each object of
+    // the array at `key`.
+    template <class T, class Read>
+    Status readList(QStringView key, Presence presence, Read read, QList<T>& out) const {
+        return readObjects(key, presence, [&out, &read](const JsonFields& inner) {
+            T value{};
+            ATALAYA_RETURN_IF_ERROR(read(inner, value));
+            out.append(std::move(value));
+            return Status::ok();
+        });
+    }
 
 private:
     // The value at `key`, or an undefined value when it is absent or null and that is allowed.

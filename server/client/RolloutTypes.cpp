@@ -18,8 +18,6 @@ constexpr std::array kEventKinds = {
     RolloutEventKind::AutoRolledBack, RolloutEventKind::Deprecated,
     RolloutEventKind::Loaded,         RolloutEventKind::LoadFailed,
     RolloutEventKind::Unloaded};
-constexpr std::array kModelStates = {ModelState::Loading, ModelState::Ready, ModelState::Failed,
-                                     ModelState::Draining, ModelState::Unloaded};
 
 // The enumerator whose API name is `text`, or `unknown`.
 template <class Enum, std::size_t N, class NameOf>
@@ -41,7 +39,7 @@ Status readVersion(const JsonFields& fields, CatalogVersion& out) {
     ATALAYA_RETURN_IF_ERROR(fields.readInteger(u"version", Presence::Required, out.version));
     QString state;
     ATALAYA_RETURN_IF_ERROR(fields.readString(u"state", Presence::Required, state));
-    out.state = fromName(state, kModelStates, modelStateName, ModelState::Unknown);
+    out.state = modelStateFromName(state);
     ATALAYA_RETURN_IF_ERROR(fields.readString(u"reason", Presence::Optional, out.reason));
     ATALAYA_RETURN_IF_ERROR(fields.readInteger(u"since_ms", out.sinceMs));
     ATALAYA_RETURN_IF_ERROR(fields.readNumber(u"load_ms", out.loadMs));
@@ -59,12 +57,7 @@ Status readVersion(const JsonFields& fields, CatalogVersion& out) {
 
 Status readModel(const JsonFields& fields, CatalogModel& out) {
     ATALAYA_RETURN_IF_ERROR(fields.readString(u"name", Presence::Required, out.name));
-    return fields.readObjects(u"versions", Presence::Required, [&out](const JsonFields& inner) {
-        CatalogVersion version;
-        ATALAYA_RETURN_IF_ERROR(readVersion(inner, version));
-        out.versions.append(std::move(version));
-        return Status::ok();
-    });
+    return fields.readList(u"versions", Presence::Required, readVersion, out.versions);
 }
 
 Status readGuard(const JsonFields& fields, GuardRules& out) {
@@ -158,11 +151,7 @@ Status readRoute(const JsonFields& fields, RolloutRoute& out) {
 // Parses `json` as one object read by `read` into a T.
 template <class T, class Read>
 Result<T> parseDocument(const QByteArray& json, const QString& document, Read read) {
-    ATALAYA_ASSIGN_OR_RETURN(const JsonFields root,
-                             JsonFields::parse(json, document, "bad_rollout_document"));
-    T value{};
-    ATALAYA_RETURN_IF_ERROR(read(root, value));
-    return value;
+    return JsonFields::parseAs<T>(json, document, "bad_rollout_document", read);
 }
 
 }  // namespace
@@ -170,12 +159,7 @@ Result<T> parseDocument(const QByteArray& json, const QString& document, Read re
 Result<ModelCatalog> parseModelCatalog(const QByteArray& json) {
     return parseDocument<ModelCatalog>(
         json, QStringLiteral("models document"), [](const JsonFields& root, ModelCatalog& out) {
-            return root.readObjects(u"models", Presence::Required, [&out](const JsonFields& inner) {
-                CatalogModel model;
-                ATALAYA_RETURN_IF_ERROR(readModel(inner, model));
-                out.models.append(std::move(model));
-                return Status::ok();
-            });
+            return root.readList(u"models", Presence::Required, readModel, out.models);
         });
 }
 
@@ -186,12 +170,7 @@ Result<CatalogVersion> parseCatalogVersion(const QByteArray& json) {
 Result<RolloutState> parseRolloutState(const QByteArray& json) {
     return parseDocument<RolloutState>(
         json, QStringLiteral("rollouts document"), [](const JsonFields& root, RolloutState& out) {
-            return root.readObjects(u"routes", Presence::Required, [&out](const JsonFields& inner) {
-                RolloutRoute route;
-                ATALAYA_RETURN_IF_ERROR(readRoute(inner, route));
-                out.routes.append(std::move(route));
-                return Status::ok();
-            });
+            return root.readList(u"routes", Presence::Required, readRoute, out.routes);
         });
 }
 
@@ -203,12 +182,7 @@ Result<QList<RolloutEvent>> parseRolloutEvents(const QByteArray& json) {
     return parseDocument<QList<RolloutEvent>>(
         json, QStringLiteral("events document"),
         [](const JsonFields& root, QList<RolloutEvent>& out) {
-            return root.readObjects(u"events", Presence::Required, [&out](const JsonFields& inner) {
-                RolloutEvent event;
-                ATALAYA_RETURN_IF_ERROR(readEvent(inner, event));
-                out.append(std::move(event));
-                return Status::ok();
-            });
+            return root.readList(u"events", Presence::Required, readEvent, out);
         });
 }
 

@@ -66,7 +66,8 @@ struct ServerHealth {
 // "models[1].queue_depth". Unknown fields are ignored: the server may add some.
 Result<ServerHealth> parseServerHealth(const QByteArray& json);
 
-QString serverStatusName(ServerStatus status);  // "ok", "loading", "degraded", "unknown"
-QString modelStateName(ModelState state);       // "READY", ... as the API spells them
+QString serverStatusName(ServerStatus status);       // "ok", "loading", "degraded", "unknown"
+QString modelStateName(ModelState state);            // "READY", ... as the API spells them
+ModelState modelStateFromName(const QString& name);  // Unknown for a name it does not know
 
 }  // namespace atalaya::client

@@ -72,7 +72,9 @@ struct FeatureHistogram {
 };
 
 // Parsers in the spirit of parseServerHealth: required fields missing or of the wrong type are
-// InvalidArgument naming the path (e.g. "points[3].requests"); unknown fields are ignored.
+// InvalidArgument naming the path (e.g. "points[3].requests"); unknown fields are ignored. These
+// mirror the server's answers (server/telemetry/StatsQueries.h) for a client that links no
+// server library and reads them from JSON.
 Result<TimeSeries> parseTimeSeries(const QByteArray& json);
 Result<DriftSeries> parseDriftSeries(const QByteArray& json);
 Result<FeatureHistogram> parseFeatureHistogram(const QByteArray& json);

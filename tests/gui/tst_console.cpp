@@ -1,5 +1,5 @@
 // The console against fixed documents: the parsers, the table model, the charts, and the whole
-// window fed by HttpAdminClient from a fake server on loopback (health, and the statistics
+// window fed by HttpAdminClient from a fake admin API on loopback (health, and the statistics
 // routes the latency chart and the drift page read).
 
 #include <QApplication>
@@ -13,17 +13,21 @@
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
 #include <chrono>
 #include <memory>
 
 #include "MainWindow.h"
+#include "TimeSeriesPoller.h"
 #include "client/HttpAdminClient.h"
 #include "client/ServerHealth.h"
 #include "models/ModelTableModel.h"
+#include "pages/DriftPage.h"
+#include "support/FakeAdminServer.h"
+#include "support/GuiTestMain.h"
 #include "widgets/DriftScoreChart.h"
 #include "widgets/HistogramChart.h"
 #include "widgets/LatencyChart.h"
@@ -94,67 +98,21 @@ QByteArray withModel(const QByteArray& model) {
     return R"({"status": "ok", "models": [)" + model + "]}";
 }
 
-// Answers every request with one fixed HTTP response, or never answers when `silent`; requests
-// whose path starts with a routed prefix get that route's body instead.
-// Single-threaded: it runs on the test's event loop, which QTRY_* and QSignalSpy::wait spin.
-class FakeHealthServer {
-public:
-    explicit FakeHealthServer(QByteArray body, int httpStatus = 200, bool silent = false)
-        : m_body(std::move(body)), m_httpStatus(httpStatus), m_silent(silent) {
-        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] { accept(); });
-    }
+// The fake admin API answering GET /api/v1/health with `health`, listening on loopback.
+std::unique_ptr<FakeAdminServer> serveHealth(const QByteArray& health, int httpStatus = 200) {
+    auto server = std::make_unique<FakeAdminServer>();
+    server->setAnswer("GET", "/api/v1/health", health, httpStatus);
+    return server->listen() ? std::move(server) : nullptr;
+}
 
-    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
-    void route(const QByteArray& pathPrefix, const QByteArray& body) {
-        m_routes.append({pathPrefix, body});
+// Request heads (request line and header fields) in arrival order.
+QList<QByteArray> heads(const FakeAdminServer& server) {
+    QList<QByteArray> heads;
+    for (const FakeAdminServer::Request& request : server.requests()) {
+        heads.append(request.head);
     }
-    QUrl url() const { return QUrl(u"http://127.0.0.1:" + QString::number(m_server.serverPort())); }
-    // Request heads (request line and header fields) in arrival order.
-    const QList<QByteArray>& requests() const { return m_requests; }
-
-private:
-    void accept() {
-        while (QTcpSocket* socket = m_server.nextPendingConnection()) {
-            auto buffer = std::make_shared<QByteArray>();
-            QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer] {
-                *buffer += socket->readAll();
-                const qsizetype end = buffer->indexOf("\r\n\r\n");
-                if (end < 0) {
-                    return;
-                }
-                m_requests.append(buffer->left(end));
-                buffer->clear();
-                if (!m_silent) {
-                    answer(socket);
-                }
-            });
-            QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        }
-    }
-
-    void answer(QTcpSocket* socket) {
-        const QByteArray head = m_requests.constLast();
-        const QByteArray path = head.mid(head.indexOf(' ') + 1);
-        QByteArray body = m_body;
-        for (const auto& [prefix, routed] : std::as_const(m_routes)) {
-            if (path.startsWith(prefix)) {
-                body = routed;
-            }
-        }
-        socket->write("HTTP/1.1 " + QByteArray::number(m_httpStatus) +
-                      (m_httpStatus == 200 ? " OK" : " Error") +
-                      "\r\nContent-Type: application/json\r\nContent-Length: " +
-                      QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
-        socket->disconnectFromHost();
-    }
-
-    QByteArray m_body;
-    int m_httpStatus;
-    bool m_silent;
-    QList<QByteArray> m_requests;
-    QList<QPair<QByteArray, QByteArray>> m_routes;
-    QTcpServer m_server;  // last: its sockets, destroyed with it, may still call back
-};
+    return heads;
+}
 
 // A loopback port with nothing listening on it (free a moment ago; nothing else binds it here).
 quint16 closedPort() {
@@ -196,6 +154,7 @@ private Q_SLOTS:
     void chartShowsTimeSeriesAndDropsGoneVersions();
     void windowShowsHealthFromServer();
     void driftPageShowsScoresAndHistogramFromServer();
+    void timeSeriesPollerAsksOnlyWhileActive();
     void clientReportsClosedPort();
     void clientReportsTimeout();
     void clientReportsHttpErrorBody();
@@ -411,10 +370,10 @@ void TstConsole::chartShowsTimeSeriesAndDropsGoneVersions() {
 }
 
 void TstConsole::windowShowsHealthFromServer() {
-    FakeHealthServer server(kHealth);
-    server.route("/api/v1/stats/timeseries", kTimeSeries);
-    QVERIFY(server.listen());
-    HttpAdminClient client(server.url());
+    const auto server = serveHealth(kHealth);
+    QVERIFY(server);
+    server->setAnswer("GET", "/api/v1/stats/timeseries", kTimeSeries);
+    HttpAdminClient client(server->url());
     client.setBearerToken(QStringLiteral("s3cret"));
     QSignalSpy updated(&client, &HttpAdminClient::healthUpdated);
 
@@ -435,25 +394,26 @@ void TstConsole::windowShowsHealthFromServer() {
     QTRY_COMPARE_WITH_TIMEOUT(seriesWithPoints(*chart).size(), 2, 5000);
     QCOMPARE(seriesWithPoints(*chart).constFirst()->count(), 2);
     QTRY_VERIFY_WITH_TIMEOUT(updated.count() >= 2, 5000);  // the 1 s health poller
-    const auto asked = std::find_if(server.requests().begin(), server.requests().end(),
+    const QList<QByteArray> requests = heads(*server);
+    const auto asked = std::find_if(requests.begin(), requests.end(),
                                     [](const QByteArray& r) { return r.contains("timeseries"); });
-    QVERIFY(asked != server.requests().end());
+    QVERIFY(asked != requests.end());
     QVERIFY2(asked->startsWith("GET /api/v1/stats/timeseries?model=credit-risk&version=1&from="),
              asked->constData());
     QVERIFY2(asked->contains("&step=60 HTTP/1.1"), asked->constData());
 
-    const QByteArray request = server.requests().constFirst();
+    const QByteArray request = requests.constFirst();
     QVERIFY2(request.startsWith("GET /api/v1/health HTTP/1.1\r\n"), request.constData());
     QVERIFY2(request.contains("\r\nAuthorization: Bearer s3cret"), request.constData());
 }
 
 void TstConsole::driftPageShowsScoresAndHistogramFromServer() {
-    FakeHealthServer server(kHealth);
-    server.route("/api/v1/stats/timeseries", kTimeSeries);
-    server.route("/api/v1/stats/drift", kDriftSeries);
-    server.route("/api/v1/stats/histogram", kHistogram);
-    QVERIFY(server.listen());
-    HttpAdminClient client(server.url());
+    const auto server = serveHealth(kHealth);
+    QVERIFY(server);
+    server->setAnswer("GET", "/api/v1/stats/timeseries", kTimeSeries);
+    server->setAnswer("GET", "/api/v1/stats/drift", kDriftSeries);
+    server->setAnswer("GET", "/api/v1/stats/histogram", kHistogram);
+    HttpAdminClient client(server->url());
     atalaya::ui::MainWindow window(client);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -465,11 +425,20 @@ void TstConsole::driftPageShowsScoresAndHistogramFromServer() {
     auto* versions = window.findChild<QComboBox*>(QStringLiteral("driftVersionBox"));
     auto* features = window.findChild<QComboBox*>(QStringLiteral("driftFeatureBox"));
     auto* verdict = window.findChild<QLabel*>(QStringLiteral("driftVerdict"));
-    QVERIFY(scores && histogram && versions && features && verdict);
+    auto* page = window.findChild<atalaya::ui::DriftPage*>();
+    auto* tabs = window.findChild<QTabWidget*>();
+    QVERIFY(scores && histogram && versions && features && verdict && page && tabs);
 
     // Only the READY version is offered; its features come from the drift history.
     QTRY_COMPARE_WITH_TIMEOUT(versions->count(), 1, 5000);
     QCOMPARE(versions->currentText(), QStringLiteral("credit-risk v1"));
+    // Behind another tab the page asks for nothing; shown, it asks at once.
+    QTest::qWait(200);
+    for (const QByteArray& request : heads(*server)) {
+        QVERIFY2(!request.contains("/api/v1/stats/drift") && !request.contains("histogram"),
+                 request.constData());
+    }
+    tabs->setCurrentWidget(page);
     QTRY_COMPARE_WITH_TIMEOUT(features->count(), 2, 5000);
     QCOMPARE(features->currentText(), QStringLiteral("age"));
 
@@ -493,7 +462,7 @@ void TstConsole::driftPageShowsScoresAndHistogramFromServer() {
     QCOMPARE(current->at(2), 70.0);
 
     const auto askedFor = [&server](const char* route) {
-        for (const QByteArray& request : server.requests()) {
+        for (const QByteArray& request : heads(*server)) {
             if (request.startsWith(QByteArray(QByteArray("GET /api/v1/stats/") + route))) {
                 return request.left(request.indexOf(" HTTP/1.1"));
             }
@@ -504,6 +473,29 @@ void TstConsole::driftPageShowsScoresAndHistogramFromServer() {
              askedFor("drift").constData());
     QCOMPARE(askedFor("histogram"),
              QByteArray("GET /api/v1/stats/histogram?model=credit-risk&version=1&feature=age"));
+}
+
+void TstConsole::timeSeriesPollerAsksOnlyWhileActive() {
+    FakeAdminServer server;
+    server.setAnswer("GET", "/api/v1/stats/timeseries", kTimeSeries);
+    QVERIFY(server.listen());
+    HttpAdminClient client(server.url());
+    atalaya::ui::TimeSeriesPoller poller(client, 50ms, 30min);
+    poller.setVersions(*atalaya::client::parseServerHealth(kHealth));
+    QTest::qWait(200);
+    QCOMPARE(server.requests().size(), 0);  // inactive: the chart is not on screen
+
+    poller.setActive(true);  // asks at once for the READY version, then every interval
+    QTRY_VERIFY_WITH_TIMEOUT(server.requests().size() >= 3, 5000);
+    QVERIFY2(server.requests().constFirst().head.startsWith(
+                 "GET /api/v1/stats/timeseries?model=credit-risk&version=1&"),
+             server.requests().constFirst().head.constData());
+
+    poller.setActive(false);
+    QTest::qWait(100);  // a request already sent may still arrive
+    const qsizetype afterStop = server.requests().size();
+    QTest::qWait(300);
+    QCOMPARE(server.requests().size(), afterStop);
 }
 
 void TstConsole::clientReportsClosedPort() {
@@ -521,9 +513,10 @@ void TstConsole::clientReportsClosedPort() {
 }
 
 void TstConsole::clientReportsTimeout() {
-    FakeHealthServer server(kHealth, 200, /*silent=*/true);
-    QVERIFY(server.listen());
-    HttpAdminClient client(server.url());
+    const auto server = serveHealth(kHealth);
+    QVERIFY(server);
+    server->setSilent(true);
+    HttpAdminClient client(server->url());
     client.setTimeout(300ms);
     QSignalSpy failed(&client, &HttpAdminClient::requestFailed);
 
@@ -537,10 +530,10 @@ void TstConsole::clientReportsTimeout() {
 }
 
 void TstConsole::clientReportsHttpErrorBody() {
-    FakeHealthServer server(
+    const auto server = serveHealth(
         R"({"error": {"code": "unauthenticated", "message": "missing bearer token"}})", 401);
-    QVERIFY(server.listen());
-    HttpAdminClient client(server.url());
+    QVERIFY(server);
+    HttpAdminClient client(server->url());
     QSignalSpy failed(&client, &HttpAdminClient::requestFailed);
 
     client.refreshHealth();
@@ -548,21 +541,22 @@ void TstConsole::clientReportsHttpErrorBody() {
     const QString message = failed.at(0).at(0).toString();
     QVERIFY2(message.contains(u"HTTP 401: unauthenticated: missing bearer token"),
              qPrintable(message));
-    QVERIFY(!server.requests().constFirst().contains("Authorization"));
+    QVERIFY(!server->requests().constFirst().head.contains("Authorization"));
 }
 
 void TstConsole::clientCoalescesPendingHealthRequests() {
-    FakeHealthServer server(kHealth, 200, /*silent=*/true);
-    QVERIFY(server.listen());
-    HttpAdminClient client(server.url());
+    const auto server = serveHealth(kHealth);
+    QVERIFY(server);
+    server->setSilent(true);
+    HttpAdminClient client(server->url());
     client.setTimeout(2s);
 
     client.refreshHealth();
     client.refreshHealth();
     client.refreshHealth();
-    QTRY_COMPARE_WITH_TIMEOUT(server.requests().size(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(server->requests().size(), 1, 5000);
     QTest::qWait(200);
-    QCOMPARE(server.requests().size(), 1);
+    QCOMPARE(server->requests().size(), 1);
 }
 
 void TstConsole::windowShowsUnreachableServer() {
@@ -578,16 +572,6 @@ void TstConsole::windowShowsUnreachableServer() {
     QVERIFY(!connection->toolTip().isEmpty());  // the reason
 }
 
-// QTEST_MAIN with offscreen as the default, so running the binary by hand needs no display
-// either; CTest sets QT_QPA_PLATFORM too.
-int main(int argc, char* argv[]) {
-    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    QApplication app(argc, argv);
-    QTEST_SET_MAIN_SOURCE_PATH
-    TstConsole test;
-    return QTest::qExec(&test, argc, argv);
-}
+ATALAYA_GUI_TEST_MAIN(TstConsole)
 
 #include "tst_console.moc"

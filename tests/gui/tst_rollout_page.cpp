@@ -2,31 +2,41 @@
 // requests each button sends (docs/rollout.md) and what the page shows of the answers.
 
 #include <QApplication>
+#include <QChart>
 #include <QComboBox>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
 #include <chrono>
+#include <memory>
 
+#include "HealthPoller.h"
 #include "MainWindow.h"
 #include "client/HttpAdminClient.h"
 #include "models/RolloutEventModel.h"
 #include "models/RouteTableModel.h"
 #include "pages/RolloutPage.h"
 #include "support/FakeAdminServer.h"
+#include "support/GuiTestMain.h"
+#include "widgets/RolloutTrendChart.h"
 
 using namespace std::chrono_literals;
+using atalaya::client::AdminClient;
 using atalaya::client::HttpAdminClient;
+using atalaya::ui::HealthPoller;
 using atalaya::ui::RolloutEventModel;
 using atalaya::ui::RolloutPage;
 using atalaya::ui::RouteTableModel;
@@ -131,7 +141,7 @@ QString cell(const QTableView& table, int row, int column) {
     return table.model()->index(row, column).data().toString();
 }
 
-// The POST requests so far, as "path body".
+// The POST requests so far, in order.
 QList<FakeAdminServer::Request> posts(const FakeAdminServer& server) {
     return server.requests("POST");
 }
@@ -149,6 +159,17 @@ class TstRolloutPage : public QObject {
 
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    // Every test starts from a fake server in its initial state and a client of it.
+    void init() {
+        m_server = std::make_unique<FakeAdminServer>();
+        QVERIFY(m_server->listen());
+        serveInitialState(*m_server);
+        m_client = std::make_unique<HttpAdminClient>(m_server->url());
+    }
+    void cleanup() {
+        m_client.reset();
+        m_server.reset();
+    }
 
     void drivesCreditRiskFromVersionOneToTwo();
     void showsAutomaticRollbackWithItsReason();
@@ -156,13 +177,17 @@ private Q_SLOTS:
     void asksToConfirmBreakingChangeBeforeLoading();
     void refreshesOnlyWhileVisible();
     void mainWindowHasRolloutTab();
+    void refusedActionLeavesServerConnected();
+    void trendChartRedrawsOnlyForNewPointsOrRoute();
+
+private:
+    std::unique_ptr<FakeAdminServer> m_server;
+    std::unique_ptr<HttpAdminClient> m_client;
 };
 
 void TstRolloutPage::drivesCreditRiskFromVersionOneToTwo() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
-    HttpAdminClient client(server.url());
+    FakeAdminServer& server = *m_server;
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 100ms);
     page.resize(1400, 900);
     page.show();
@@ -255,9 +280,7 @@ void TstRolloutPage::drivesCreditRiskFromVersionOneToTwo() {
 }
 
 void TstRolloutPage::showsAutomaticRollbackWithItsReason() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
+    FakeAdminServer& server = *m_server;
     // v3 was put on canary and its errors tripped the guard; newest first.
     const QJsonObject reason{
         {"rule", "max_error_rate"}, {"value", 0.31}, {"limit", 0.05}, {"requests", 64}};
@@ -266,7 +289,7 @@ void TstRolloutPage::showsAutomaticRollbackWithItsReason() {
         events({eventObject(1767225720000, "auto_rolled_back", 3, 2, 0.0, "guard", reason),
                 eventObject(1767225660000, "canary_started", 2, 3, 0.05, "ops")}));
     server.setAnswer("GET", "/api/v1/admin/rollouts", routes(route("pinned", 2, {}, 0.0)));
-    HttpAdminClient client(server.url());
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 100ms);
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
@@ -289,10 +312,8 @@ void TstRolloutPage::showsAutomaticRollbackWithItsReason() {
 }
 
 void TstRolloutPage::refusesMalformedCanarySteps() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
-    HttpAdminClient client(server.url());
+    FakeAdminServer& server = *m_server;
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 100ms);
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
@@ -312,15 +333,13 @@ void TstRolloutPage::refusesMalformedCanarySteps() {
 }
 
 void TstRolloutPage::asksToConfirmBreakingChangeBeforeLoading() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
+    FakeAdminServer& server = *m_server;
     const QByteArray loadPath = "/api/v1/admin/models/credit-risk/versions/3/load";
     server.setAnswer("POST", loadPath,
                      R"({"error": {"code": "breaking_change",
                                    "message": "outputs: 2 labels, the served version has 3"}})",
                      400);
-    HttpAdminClient client(server.url());
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 100ms);
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
@@ -351,10 +370,8 @@ void TstRolloutPage::asksToConfirmBreakingChangeBeforeLoading() {
 }
 
 void TstRolloutPage::refreshesOnlyWhileVisible() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
-    HttpAdminClient client(server.url());
+    FakeAdminServer& server = *m_server;
+    HttpAdminClient& client = *m_client;
     RolloutPage page(client, 50ms);
 
     QTest::qWait(300);
@@ -372,10 +389,8 @@ void TstRolloutPage::refreshesOnlyWhileVisible() {
 }
 
 void TstRolloutPage::mainWindowHasRolloutTab() {
-    FakeAdminServer server;
-    QVERIFY(server.listen());
-    serveInitialState(server);
-    HttpAdminClient client(server.url());
+    FakeAdminServer& server = *m_server;
+    HttpAdminClient& client = *m_client;
     atalaya::ui::MainWindow window(client);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -392,16 +407,65 @@ void TstRolloutPage::mainWindowHasRolloutTab() {
     QTRY_COMPARE_WITH_TIMEOUT(routeTable->model()->rowCount(), 2, kTimeoutMs);
 }
 
-// QTEST_MAIN with offscreen as the default, so running the binary by hand needs no display
-// either; CTest sets QT_QPA_PLATFORM too.
-int main(int argc, char* argv[]) {
-    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    QApplication app(argc, argv);
-    QTEST_SET_MAIN_SOURCE_PATH
-    TstRolloutPage test;
-    return QTest::qExec(&test, argc, argv);
+// A 400 to a rollout action is the server answering: the status bar stays "Connected" and the
+// refusal goes to the page's status line (it used to flash "Unreachable").
+void TstRolloutPage::refusedActionLeavesServerConnected() {
+    FakeAdminServer& server = *m_server;
+    server.setAnswer("GET", "/api/v1/health", R"({"status": "ok", "models": []})");
+    server.setAnswer("POST", kRoutePath,
+                     R"({"error": {"code": "invalid_argument", "message": "no canary to step"}})",
+                     400);
+    HttpAdminClient& client = *m_client;
+    QSignalSpy failed(&client, &AdminClient::requestFailed);
+    atalaya::ui::MainWindow window(client);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    auto* poller = window.findChild<HealthPoller*>();
+    auto* connection = window.findChild<QLabel*>(QStringLiteral("connectionState"));
+    auto* page = window.findChild<RolloutPage*>();
+    auto* tabs = window.findChild<QTabWidget*>();
+    QVERIFY(poller && connection && page && tabs);
+    QTRY_COMPARE_WITH_TIMEOUT(poller->connection(), HealthPoller::Connection::Connected,
+                              kTimeoutMs);
+    QSignalSpy connectionChanges(poller, &HealthPoller::connectionChanged);
+
+    tabs->setCurrentWidget(page);
+    auto* routeTable = page->findChild<QTableView*>(QStringLiteral("routeTable"));
+    auto* candidate = page->findChild<QComboBox*>(QStringLiteral("candidateVersion"));
+    auto* status = page->findChild<QLabel*>(QStringLiteral("rolloutStatus"));
+    QTRY_COMPARE_WITH_TIMEOUT(routeTable->model()->rowCount(), 2, kTimeoutMs);
+    routeTable->selectRow(1);
+    QTRY_COMPARE_WITH_TIMEOUT(candidate->count(), 1, kTimeoutMs);
+    click(page->findChild<QPushButton*>(QStringLiteral("shadowButton")));
+
+    QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(u"invalid_argument: no canary to step"),
+                              qPrintable(status->text()), kTimeoutMs);
+    QCOMPARE(failed.constLast().at(1).value<AdminClient::Call>(), AdminClient::Call::RolloutAction);
+    QCOMPARE(connectionChanges.count(), 0);
+    QVERIFY2(connection->text().contains(u"Connected"), qPrintable(connection->text()));
 }
+
+// The page shows the selected route after each of its refreshes (rollouts, catalog); showing the
+// route already shown must not rebuild the chart's series a second and third time per tick.
+void TstRolloutPage::trendChartRedrawsOnlyForNewPointsOrRoute() {
+    const auto state = atalaya::client::parseRolloutState(routes(route("canary", 1, 2, 0.1)));
+    QVERIFY(state.isOk());
+    atalaya::ui::RolloutTrendChart chart;
+    chart.appendRoutes(QDateTime::currentDateTime(), state->routes);
+    chart.showRoute(QStringLiteral("v2"), QStringLiteral("credit-risk"));
+    QCOMPARE(chart.chart()->series().size(), 4);  // p99 and errors of v1 and v2
+    const QPointer<QAbstractSeries> drawn = chart.chart()->series().constFirst();
+
+    chart.showRoute(QStringLiteral("v2"), QStringLiteral("credit-risk"));
+    QVERIFY(!drawn.isNull());
+
+    chart.appendRoutes(QDateTime::currentDateTime(), state->routes);  // a new point
+    QVERIFY(drawn.isNull());
+    QCOMPARE(chart.chart()->series().size(), 4);
+}
+
+ATALAYA_GUI_TEST_MAIN(TstRolloutPage)
 
 #include "tst_rollout_page.moc"

@@ -1,7 +1,6 @@
 #include "models/ModelTableModel.h"
 
 #include <QColor>
-#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -25,12 +24,6 @@ QString milliseconds(const std::optional<double>& value) {
 
 QString percent(const std::optional<double>& ratio) {
     return ratio ? QString::number(*ratio * 100.0, 'f', 1) + u" %" : kMissing;
-}
-
-bool sameRows(const QList<ModelVersionHealth>& a, const QList<ModelVersionHealth>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-        return x.name == y.name && x.version == y.version;
-    });
 }
 
 QVariant displayText(const ModelVersionHealth& model, int column) {
@@ -61,31 +54,17 @@ QVariant displayText(const ModelVersionHealth& model, int column) {
 }  // namespace
 
 void ModelTableModel::setModels(QList<ModelVersionHealth> models) {
-    if (sameRows(m_models, models)) {
-        m_models = std::move(models);
-        if (!m_models.isEmpty()) {
-            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
-        }
-        return;
-    }
-    beginResetModel();
-    m_models = std::move(models);
-    endResetModel();
-}
-
-int ModelTableModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : static_cast<int>(m_models.size());
-}
-
-int ModelTableModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : ColumnCount;
+    replaceRows(std::move(models), [](const ModelVersionHealth& a, const ModelVersionHealth& b) {
+        return a.name == b.name && a.version == b.version;
+    });
 }
 
 QVariant ModelTableModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid)) {
+    const ModelVersionHealth* row = rowAt(index);
+    if (row == nullptr) {
         return {};
     }
-    const ModelVersionHealth& model = m_models.at(index.row());
+    const ModelVersionHealth& model = *row;
     const int column = index.column();
     switch (role) {
         case Qt::DisplayRole:

@@ -1,14 +1,12 @@
 #pragma once
 
-#include <QAbstractTableModel>
-#include <QList>
-
 #include "client/ServerHealth.h"
+#include "models/RowTableModel.h"
 
 namespace atalaya::ui {
 
 // One row per model version from the health document, in the server's order.
-class ModelTableModel : public QAbstractTableModel {
+class ModelTableModel : public RowTableModel<client::ModelVersionHealth> {
     Q_OBJECT
 
 public:
@@ -25,21 +23,15 @@ public:
         ColumnCount
     };
 
-    using QAbstractTableModel::QAbstractTableModel;
+    explicit ModelTableModel(QObject* parent = nullptr) : RowTableModel(ColumnCount, parent) {}
 
     // Updates in place (dataChanged) when the same versions come back in the same order, which
     // is every poll in steady state: a reset each second would drop the view's selection.
     void setModels(QList<client::ModelVersionHealth> models);
-    const QList<client::ModelVersionHealth>& models() const { return m_models; }
 
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
-
-private:
-    QList<client::ModelVersionHealth> m_models;
 };
 
 }  // namespace atalaya::ui

@@ -46,7 +46,7 @@ QVariant displayText(const RolloutEvent& event, int column) {
 }  // namespace
 
 void RolloutEventModel::setEvents(QList<RolloutEvent> events) {
-    const bool same = std::equal(m_events.begin(), m_events.end(), events.begin(), events.end(),
+    const bool same = std::equal(rows().begin(), rows().end(), events.begin(), events.end(),
                                  [](const RolloutEvent& a, const RolloutEvent& b) {
                                      return a.timeMs == b.timeMs && a.kindName == b.kindName &&
                                             a.api == b.api && a.model == b.model;
@@ -54,24 +54,15 @@ void RolloutEventModel::setEvents(QList<RolloutEvent> events) {
     if (same) {
         return;  // the history only grows; an unchanged one needs no repaint
     }
-    beginResetModel();
-    m_events = std::move(events);
-    endResetModel();
-}
-
-int RolloutEventModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : static_cast<int>(m_events.size());
-}
-
-int RolloutEventModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : ColumnCount;
+    resetRows(std::move(events));
 }
 
 QVariant RolloutEventModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid)) {
+    const RolloutEvent* row = rowAt(index);
+    if (row == nullptr) {
         return {};
     }
-    const RolloutEvent& event = m_events.at(index.row());
+    const RolloutEvent& event = *row;
     switch (role) {
         case Qt::DisplayRole:
             return displayText(event, index.column());

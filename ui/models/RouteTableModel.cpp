@@ -2,7 +2,7 @@
 
 #include <QColor>
 #include <QDateTime>
-#include <algorithm>
+#include <utility>
 
 #include "models/RolloutText.h"
 
@@ -54,53 +54,30 @@ QVariant modeColour(RouteMode mode) {
 
 }  // namespace
 
-void RouteTableModel::setRoutes(const QList<RolloutRoute>& routes) {
-    const bool sameKeys = std::equal(
-        m_routes.begin(), m_routes.end(), routes.begin(), routes.end(),
-        [](const auto& a, const auto& b) { return a.api == b.api && a.model == b.model; });
-    if (sameKeys) {
-        m_routes = routes;
-        if (!m_routes.isEmpty()) {
-            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
-        }
-        return;
-    }
-    beginResetModel();
-    m_routes = routes;
-    endResetModel();
+void RouteTableModel::setRoutes(QList<RolloutRoute> routes) {
+    replaceRows(std::move(routes), [](const RolloutRoute& a, const RolloutRoute& b) {
+        return a.api == b.api && a.model == b.model;
+    });
 }
 
 void RouteTableModel::updateRoute(const RolloutRoute& route) {
     const int row = rowOf(route.api, route.model);
-    if (row < 0) {
-        return;
+    if (row >= 0) {
+        replaceRow(row, route);
     }
-    m_routes[row] = route;
-    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
 int RouteTableModel::rowOf(const QString& api, const QString& model) const {
-    for (qsizetype i = 0; i < m_routes.size(); ++i) {
-        if (m_routes.at(i).api == api && m_routes.at(i).model == model) {
-            return static_cast<int>(i);
-        }
-    }
-    return -1;
-}
-
-int RouteTableModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : static_cast<int>(m_routes.size());
-}
-
-int RouteTableModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : ColumnCount;
+    return rowWhere(
+        [&](const RolloutRoute& route) { return route.api == api && route.model == model; });
 }
 
 QVariant RouteTableModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid)) {
+    const RolloutRoute* row = rowAt(index);
+    if (row == nullptr) {
         return {};
     }
-    const RolloutRoute& route = m_routes.at(index.row());
+    const RolloutRoute& route = *row;
     const int column = index.column();
     switch (role) {
         case Qt::DisplayRole:

@@ -1,16 +1,13 @@
 #pragma once
 
-#include <QAbstractTableModel>
-#include <QList>
-#include <optional>
-
 #include "client/RolloutTypes.h"
+#include "models/RowTableModel.h"
 
 namespace atalaya::ui {
 
 // One row per route (API version × model) of GET /api/v1/admin/rollouts: its mode, versions,
 // the candidate's weight and the guard that can roll it back. Thread affinity: GUI thread.
-class RouteTableModel : public QAbstractTableModel {
+class RouteTableModel : public RowTableModel<client::RolloutRoute> {
     Q_OBJECT
 
 public:
@@ -25,25 +22,19 @@ public:
         ColumnCount
     };
 
-    using QAbstractTableModel::QAbstractTableModel;
+    explicit RouteTableModel(QObject* parent = nullptr) : RowTableModel(ColumnCount, parent) {}
 
     // Updates in place when the same routes come back in the same order, so the view keeps its
     // selection.
-    void setRoutes(const QList<client::RolloutRoute>& routes);
+    void setRoutes(QList<client::RolloutRoute> routes);
     // Replaces the route with the same api and model (an action's answer), if it is shown.
     void updateRoute(const client::RolloutRoute& route);
 
-    const QList<client::RolloutRoute>& routes() const { return m_routes; }
     int rowOf(const QString& api, const QString& model) const;  // -1 when absent
 
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
-
-private:
-    QList<client::RolloutRoute> m_routes;
 };
 
 }  // namespace atalaya::ui

@@ -1,7 +1,6 @@
 #include "models/VersionTableModel.h"
 
 #include <QColor>
-#include <algorithm>
 #include <utility>
 
 #include "models/RolloutText.h"
@@ -45,44 +44,17 @@ void VersionTableModel::setCatalog(const client::ModelCatalog& catalog) {
             rows.append({model.name, version});
         }
     }
-    const bool sameKeys = std::equal(
-        m_rows.begin(), m_rows.end(), rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-            return a.model == b.model && a.version.version == b.version.version;
-        });
-    if (sameKeys) {
-        m_rows = std::move(rows);
-        if (!m_rows.isEmpty()) {
-            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
-        }
-        return;
-    }
-    beginResetModel();
-    m_rows = std::move(rows);
-    endResetModel();
-}
-
-int VersionTableModel::rowOf(const QString& model, qint64 version) const {
-    for (qsizetype i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).model == model && m_rows.at(i).version.version == version) {
-            return static_cast<int>(i);
-        }
-    }
-    return -1;
-}
-
-int VersionTableModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
-}
-
-int VersionTableModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : ColumnCount;
+    replaceRows(std::move(rows), [](const Row& a, const Row& b) {
+        return a.model == b.model && a.version.version == b.version.version;
+    });
 }
 
 QVariant VersionTableModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid)) {
+    const Row* found = rowAt(index);
+    if (found == nullptr) {
         return {};
     }
-    const Row& row = m_rows.at(index.row());
+    const Row& row = *found;
     const int column = index.column();
     switch (role) {
         case Qt::DisplayRole:

@@ -1,15 +1,18 @@
 #pragma once
 
-#include <QAbstractTableModel>
-#include <QList>
-
 #include "client/RolloutTypes.h"
+#include "models/RowTableModel.h"
 
 namespace atalaya::ui {
 
+struct VersionRow {
+    QString model;
+    client::CatalogVersion version;
+};
+
 // One row per model version of the admin catalog (GET /api/v1/admin/models): its lifecycle
 // state, since when and why, and its smoke-set result. Thread affinity: GUI thread.
-class VersionTableModel : public QAbstractTableModel {
+class VersionTableModel : public RowTableModel<VersionRow> {
     Q_OBJECT
 
 public:
@@ -24,28 +27,17 @@ public:
         ColumnCount
     };
 
-    struct Row {
-        QString model;
-        client::CatalogVersion version;
-    };
+    using Row = VersionRow;
 
-    using QAbstractTableModel::QAbstractTableModel;
+    explicit VersionTableModel(QObject* parent = nullptr) : RowTableModel(ColumnCount, parent) {}
 
     // Updates in place when the same versions come back in the same order (every refresh in
     // steady state), so the view keeps its selection.
     void setCatalog(const client::ModelCatalog& catalog);
-    const QList<Row>& rows() const { return m_rows; }
-    // The row of `model` version `version`, or -1.
-    int rowOf(const QString& model, qint64 version) const;
 
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
-
-private:
-    QList<Row> m_rows;
 };
 
 }  // namespace atalaya::ui

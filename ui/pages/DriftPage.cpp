@@ -50,7 +50,17 @@ DriftPage::DriftPage(client::AdminClient& client, QWidget* parent)
     using namespace std::chrono_literals;
     m_timer.setInterval(5s);
     connect(&m_timer, &QTimer::timeout, this, &DriftPage::refresh);
+}
+
+void DriftPage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    refresh();
     m_timer.start();
+}
+
+void DriftPage::hideEvent(QHideEvent* event) {
+    QWidget::hideEvent(event);
+    m_timer.stop();
 }
 
 QWidget* DriftPage::createControls() {
@@ -166,7 +176,7 @@ void DriftPage::selectionChanged() {
 
 void DriftPage::refresh() {
     const auto selected = selection();
-    if (!selected) {
+    if (!selected || !isVisible()) {
         return;
     }
     m_requestedToMs = QDateTime::currentMSecsSinceEpoch();

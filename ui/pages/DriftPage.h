@@ -21,8 +21,9 @@ class HistogramChart;
 
 // Data drift of one model version: its features' scores over time (the server's drift history)
 // and, for a selected feature, the reference histogram next to the live window. Asks the server
-// itself through the admin client, every few seconds, for the version, range and feature chosen
-// here; the versions to choose from come from the health the client reports.
+// itself through the admin client, every few seconds while it is visible and not at all while
+// hidden (another tab), for the version, range and feature chosen here; the versions to choose
+// from come from the health the client reports.
 //
 // Thread affinity: GUI thread. `client` must outlive the page.
 class DriftPage : public QWidget {
@@ -31,7 +32,11 @@ class DriftPage : public QWidget {
 public:
     explicit DriftPage(client::AdminClient& client, QWidget* parent = nullptr);
 
-    void refresh();  // asks for the selected version's series and histogram now
+    void refresh();  // asks for the selected version's series and histogram now, if visible
+
+protected:
+    void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
 
 private:
     struct Selection {

@@ -42,6 +42,23 @@ QTableView* makeTable(QAbstractItemModel* model, const QString& objectName) {
     return table;
 }
 
+// The calls this page makes: the other pages' failures are not its to show.
+bool isRolloutCall(AdminClient::Call call) {
+    switch (call) {
+        case AdminClient::Call::Models:
+        case AdminClient::Call::Rollouts:
+        case AdminClient::Call::RolloutEvents:
+        case AdminClient::Call::LoadVersion:
+        case AdminClient::Call::UnloadVersion:
+        case AdminClient::Call::RolloutAction:
+            return true;
+        case AdminClient::Call::Health:
+        case AdminClient::Call::Stats:
+            break;
+    }
+    return false;
+}
+
 QGroupBox* box(const QString& title, QWidget* content) {
     auto* group = new QGroupBox(title);
     auto* layout = new QVBoxLayout(group);
@@ -101,11 +118,12 @@ RolloutPage::RolloutPage(AdminClient& client, std::chrono::milliseconds interval
                 confirmBreakingLoad(model, version, message);
             }
         });
-    connect(&m_client, &AdminClient::requestFailed, this, [this](const QString& message) {
-        if (isVisible()) {  // a hidden page's status line would only collect the health poller's
-            showStatus(message, true);
-        }
-    });
+    connect(&m_client, &AdminClient::requestFailed, this,
+            [this](const QString& message, AdminClient::Call call) {
+                if (isRolloutCall(call)) {
+                    showStatus(message, true);
+                }
+            });
 }
 
 QWidget* RolloutPage::createVersionsBox() {
@@ -223,7 +241,7 @@ void RolloutPage::showCatalog(const client::ModelCatalog& catalog) {
         m_loadModel->addItems(names);
         m_loadModel->setCurrentIndex(std::max(0, static_cast<int>(names.indexOf(current))));
     }
-    showSelectedRoute();  // the candidates are the catalog's READY versions
+    showControls(selectedRoute());  // the candidates are the catalog's READY versions
 }
 
 void RolloutPage::showRollouts(const client::RolloutState& rollouts) {
@@ -267,11 +285,18 @@ std::optional<client::RolloutRoute> RolloutPage::selectedRoute() const {
     if (rows.isEmpty() || rows.constFirst().row() >= m_routes->rowCount()) {
         return std::nullopt;
     }
-    return m_routes->routes().at(rows.constFirst().row());
+    return m_routes->rows().at(rows.constFirst().row());
 }
 
 void RolloutPage::showSelectedRoute() {
     const std::optional<client::RolloutRoute> route = selectedRoute();
+    showControls(route);
+    m_comparison->setRoute(route);
+    m_labels->setRoute(route);
+    m_trend->showRoute(route ? route->api : QString(), route ? route->model : QString());
+}
+
+void RolloutPage::showControls(const std::optional<client::RolloutRoute>& route) {
     QList<client::CatalogVersion> versions;
     if (route) {
         for (const client::CatalogModel& model : std::as_const(m_catalog.models)) {
@@ -281,9 +306,6 @@ void RolloutPage::showSelectedRoute() {
         }
     }
     m_controls->setRoute(route, versions);
-    m_comparison->setRoute(route);
-    m_labels->setRoute(route);
-    m_trend->showRoute(route ? route->api : QString(), route ? route->model : QString());
 }
 
 void RolloutPage::selectVersionRow() {

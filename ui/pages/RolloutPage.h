@@ -57,6 +57,8 @@ private:
     void showRollouts(const client::RolloutState& rollouts);
     void showActionResult(const client::RolloutRoute& route);
     void showSelectedRoute();
+    // The actions' form alone: what the catalog changes (the candidates to choose from).
+    void showControls(const std::optional<client::RolloutRoute>& route);
     void selectVersionRow();
     void loadSelectedVersion(client::AdminClient::BreakingChange breaking);
     void unloadSelectedVersion();

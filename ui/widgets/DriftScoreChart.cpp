@@ -4,11 +4,12 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QLineSeries>
-#include <QPen>
 #include <QValueAxis>
 #include <algorithm>
 #include <array>
 #include <cmath>
+
+#include "widgets/ChartParts.h"
 
 namespace atalaya::ui {
 
@@ -40,21 +41,15 @@ DriftScoreChart::DriftScoreChart(QWidget* parent)
     , m_chart(new QChart)
     , m_timeAxis(new QDateTimeAxis)
     , m_scoreAxis(new QValueAxis) {
-    m_chart->legend()->setAlignment(Qt::AlignRight);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_timeAxis->setFormat(QStringLiteral("dd MMM HH:mm"));
     m_timeAxis->setTickCount(6);
     m_scoreAxis->setLabelFormat(QStringLiteral("%.3g"));
     m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
     m_chart->addAxis(m_scoreAxis, Qt::AlignLeft);
-    // As LatencyChart: Qt Charts 6.4 draws a date axis only if its range is set before the
-    // chart reaches the view.
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();  // a range before installChart()
     m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(now - 3'600'000),
                          QDateTime::fromMSecsSinceEpoch(now));
-    setChart(m_chart);
-    setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(220);
+    installChart(*this, m_chart, Qt::AlignRight, 220);
     redraw();
 }
 
@@ -94,11 +89,8 @@ void DriftScoreChart::redraw() {
     double highest = 0.0;
     for (qsizetype f = 0; f < m_series.features.size(); ++f) {
         const client::DriftFeatureSeries& feature = m_series.features.at(f);
-        auto* line = new QLineSeries;
-        line->setName(feature.name);
-        QPen pen(QColor(kPalette.at(static_cast<std::size_t>(f) % kPalette.size())));
-        pen.setWidthF(2.0);
-        line->setPen(pen);
+        QLineSeries* line = makeLineSeries(
+            feature.name, QColor(kPalette.at(static_cast<std::size_t>(f) % kPalette.size())));
         for (const client::DriftScorePoint& point : feature.points) {
             if (const auto value = valueOf(point, m_statistic)) {
                 line->append(static_cast<qreal>(point.timeMs), *value);

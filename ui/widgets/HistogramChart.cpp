@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "widgets/ChartParts.h"
+
 namespace atalaya::ui {
 
 namespace {
@@ -23,15 +25,11 @@ HistogramChart::HistogramChart(QWidget* parent)
     , m_chart(new QChart)
     , m_binAxis(new QBarCategoryAxis)
     , m_percentAxis(new QValueAxis) {
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_percentAxis->setTitleText(tr("% of observations"));
     m_percentAxis->setLabelFormat(QStringLiteral("%.0f"));
     m_chart->addAxis(m_binAxis, Qt::AlignBottom);
     m_chart->addAxis(m_percentAxis, Qt::AlignLeft);
-    setChart(m_chart);
-    setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(200);
+    installChart(*this, m_chart, Qt::AlignBottom, 200);
     clear();
 }
 

@@ -8,6 +8,7 @@
 #include <QValueAxis>
 #include <algorithm>
 
+#include "widgets/ChartParts.h"
 #include "widgets/VersionColours.h"
 
 namespace atalaya::ui {
@@ -34,8 +35,6 @@ LabelShareChart::LabelShareChart(QWidget* parent)
     , m_labelAxis(new QBarCategoryAxis)
     , m_shareAxis(new QValueAxis) {
     m_chart->setTitle(tr("Prediction distribution"));
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_shareAxis->setRange(0.0, 100.0);
     m_shareAxis->setTitleText(tr("% of answers"));
     m_shareAxis->setLabelFormat(QStringLiteral("%d"));
@@ -44,9 +43,7 @@ LabelShareChart::LabelShareChart(QWidget* parent)
     m_chart->addAxis(m_shareAxis, Qt::AlignLeft);
     m_series->attachAxis(m_labelAxis);
     m_series->attachAxis(m_shareAxis);
-    setChart(m_chart);
-    setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(200);
+    installChart(*this, m_chart, Qt::AlignBottom, 200);
 }
 
 void LabelShareChart::setRoute(const std::optional<client::RolloutRoute>& route) {

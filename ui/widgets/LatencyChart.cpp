@@ -3,31 +3,17 @@
 #include <QChart>
 #include <QDateTimeAxis>
 #include <QLineSeries>
-#include <QPen>
 #include <QValueAxis>
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <utility>
+
+#include "widgets/ChartParts.h"
+#include "widgets/VersionColours.h"
 
 namespace atalaya::ui {
 
 namespace {
-
-// Distinct, colour-blind-friendly hues (Okabe–Ito); the theme's own palette gives p50 and p99
-// of one version unrelated colours.
-constexpr std::array<QRgb, 7> kPalette = {0x0072b2, 0xd55e00, 0x009e73, 0xcc79a7,
-                                          0xe69f00, 0x56b4e9, 0x000000};
-
-QLineSeries* makeSeries(const QString& name, QColor colour, Qt::PenStyle style) {
-    auto* series = new QLineSeries;
-    series->setName(name);
-    QPen pen(colour);
-    pen.setWidthF(2.0);
-    pen.setStyle(style);
-    series->setPen(pen);
-    return series;
-}
 
 // A 1-2-5 top for the latency axis with headroom above `value`, so it does not jump with every
 // new maximum, and ticks at round values (5 intervals, or 4 for a top of 2, 20, ...).
@@ -51,8 +37,6 @@ LatencyChart::LatencyChart(QWidget* parent)
     , m_chart(new QChart)
     , m_timeAxis(new QDateTimeAxis)
     , m_latencyAxis(new QValueAxis) {
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_timeAxis->setFormat(QStringLiteral("HH:mm"));
     m_timeAxis->setTickCount(6);
     m_latencyAxis->setTitleText(tr("ms"));
@@ -61,12 +45,8 @@ LatencyChart::LatencyChart(QWidget* parent)
     m_latencyAxis->setTickAnchor(0.0);
     m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
     m_chart->addAxis(m_latencyAxis, Qt::AlignLeft);
-    // The range must be set before the chart reaches the view: with Qt Charts 6.4, a date axis
-    // first laid out with its default range never draws its line, grid or labels.
-    setWindow(m_window);
-    setChart(m_chart);  // the view owns the chart, the chart its axes and series
-    setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(220);
+    setWindow(m_window);  // the time axis's range, before installChart()
+    installChart(*this, m_chart, Qt::AlignBottom, 220);
 }
 
 void LatencyChart::setWindow(std::chrono::seconds window) {
@@ -127,12 +107,11 @@ LatencyChart::VersionSeries& LatencyChart::seriesFor(const QString& model, qint6
     // A version keeps its colour when its lines leave the chart and come back.
     auto colour = m_colours.find(key);
     if (colour == m_colours.end()) {
-        const auto index = static_cast<std::size_t>(m_colours.size()) % kPalette.size();
-        colour = m_colours.insert(key, QColor(kPalette.at(index)));
+        colour = m_colours.insert(key, paletteColour(static_cast<std::size_t>(m_colours.size())));
     }
     const QString label = model + u" v" + QString::number(version);
-    VersionSeries series{makeSeries(label + u" p50", *colour, Qt::SolidLine),
-                         makeSeries(label + u" p99", *colour, Qt::DashLine)};
+    VersionSeries series{makeLineSeries(label + u" p50", *colour, Qt::SolidLine),
+                         makeLineSeries(label + u" p99", *colour, Qt::DashLine)};
     for (QLineSeries* line : {series.p50, series.p99}) {
         m_chart->addSeries(line);
         line->attachAxis(m_timeAxis);

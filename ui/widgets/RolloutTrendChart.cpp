@@ -3,25 +3,15 @@
 #include <QChart>
 #include <QDateTimeAxis>
 #include <QLineSeries>
-#include <QPen>
 #include <QValueAxis>
 #include <algorithm>
 
+#include "widgets/ChartParts.h"
 #include "widgets/VersionColours.h"
 
 namespace atalaya::ui {
 
 namespace {
-
-QLineSeries* makeSeries(const QString& name, QColor colour, Qt::PenStyle style) {
-    auto* series = new QLineSeries;
-    series->setName(name);
-    QPen pen(colour);
-    pen.setWidthF(2.0);
-    pen.setStyle(style);
-    series->setPen(pen);
-    return series;
-}
 
 void fitAxis(QValueAxis* axis, double highest, double floor) {
     axis->setRange(0.0, std::max(highest * 1.1, floor));
@@ -37,8 +27,6 @@ RolloutTrendChart::RolloutTrendChart(QWidget* parent)
     , m_latencyAxis(new QValueAxis)
     , m_errorAxis(new QValueAxis) {
     m_chart->setTitle(tr("p99 (solid) and error rate (dashed)"));
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_timeAxis->setFormat(QStringLiteral("HH:mm:ss"));
     m_timeAxis->setTickCount(3);
     m_latencyAxis->setTitleText(tr("p99 ms"));
@@ -48,12 +36,8 @@ RolloutTrendChart::RolloutTrendChart(QWidget* parent)
     m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
     m_chart->addAxis(m_latencyAxis, Qt::AlignLeft);
     m_chart->addAxis(m_errorAxis, Qt::AlignRight);
-    // As LatencyChart: with Qt Charts 6.4 a date axis first laid out with its default range
-    // never draws, so the range is set before the chart reaches the view.
-    setWindow(m_window);
-    setChart(m_chart);
-    setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(200);
+    setWindow(m_window);  // the time axis's range, before installChart()
+    installChart(*this, m_chart, Qt::AlignBottom, 200);
 }
 
 void RolloutTrendChart::setWindow(std::chrono::seconds window) {
@@ -86,7 +70,11 @@ void RolloutTrendChart::appendRoutes(const QDateTime& at,
 }
 
 void RolloutTrendChart::showRoute(const QString& api, const QString& model) {
-    m_shown = api.isEmpty() ? QString() : keyOf(api, model);
+    const QString shown = api.isEmpty() ? QString() : keyOf(api, model);
+    if (shown == m_shown) {
+        return;  // drawn already: appendRoutes() and setWindow() redraw what they change
+    }
+    m_shown = shown;
     redraw();
 }
 
@@ -113,8 +101,8 @@ void RolloutTrendChart::redraw() {
     for (auto it = history.begin(); it != history.end(); ++it) {
         const QColor colour = versionColour(it.key());
         const QString version = u'v' + QString::number(it.key());
-        QLineSeries* latency = makeSeries(version + tr(" p99"), colour, Qt::SolidLine);
-        QLineSeries* errors = makeSeries(version + tr(" errors"), colour, Qt::DashLine);
+        QLineSeries* latency = makeLineSeries(version + tr(" p99"), colour, Qt::SolidLine);
+        QLineSeries* errors = makeLineSeries(version + tr(" errors"), colour, Qt::DashLine);
         for (const Point& point : it.value()) {
             if (point.p99Ms) {
                 latency->append(static_cast<qreal>(point.ms), *point.p99Ms);

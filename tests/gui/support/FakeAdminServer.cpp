@@ -79,7 +79,9 @@ void FakeAdminServer::accept() {
             *buffer += socket->readAll();
             while (const std::optional<Request> request = takeRequest(*buffer)) {
                 m_requests.append(*request);
-                answer(socket, *request);
+                if (!m_silent) {
+                    answer(socket, *request);
+                }
             }
         });
         QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
