@@ -9,12 +9,11 @@
 #include "telemetry/DriftReference.h"
 #include "telemetry/StatsQueries.h"
 #include "telemetry/StatsQueryThread.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya::stats {
 namespace {
 
-constexpr std::int64_t kMinuteMs = 60'000;
-constexpr std::int64_t kHourMs = 3'600'000;
 constexpr std::int64_t kMaxTimeMs = std::numeric_limits<std::int64_t>::max() / 4;
 
 Status logOff() {
@@ -64,11 +63,7 @@ std::vector<http::RouteEntry> StatsRoutes::routes() {
 }
 
 std::int64_t StatsRoutes::nowMs() const {
-    if (m_options.clock)
-        return m_options.clock();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return m_options.clock ? m_options.clock() : systemUnixMs();
 }
 
 Result<StatsRoutes::Target> StatsRoutes::targetOf(const QueryString& query,

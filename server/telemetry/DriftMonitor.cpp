@@ -4,6 +4,7 @@
 #include "telemetry/DriftInputParser.h"
 #include "telemetry/DriftReference.h"
 #include "telemetry/DriftWindow.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya {
 
@@ -18,16 +19,6 @@ struct DriftMonitor::VersionState {
     std::optional<bool> keptVerdict;  // of the last snapshot handed to options.history
     std::int64_t keptAtMs = 0;
 };
-
-namespace {
-
-std::int64_t systemNowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
 
 DriftMonitor::DriftMonitor(DriftMonitorOptions options)
     : m_options(std::move(options)), m_worker([this] { workerLoop(); }) {}
@@ -155,7 +146,7 @@ void DriftMonitor::apply(std::vector<InferenceRecord>& batch) {
 }
 
 std::int64_t DriftMonitor::nowMs() const {
-    return m_options.clock ? m_options.clock() : systemNowMs();
+    return m_options.clock ? m_options.clock() : systemUnixMs();
 }
 
 void DriftMonitor::evaluate(const Key& key, VersionState& state,

@@ -5,11 +5,10 @@
 
 #include "telemetry/CapturePolicy.h"
 #include "telemetry/InferenceLogSchema.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya {
 namespace {
-
-constexpr std::int64_t kMinuteMs = 60'000;
 
 struct RollupKey {
     std::int64_t minute = 0;
@@ -173,7 +172,7 @@ Status InferenceLogStore::writeInTransaction(const std::vector<InferenceRecord>&
     std::map<RollupKey, RollupCounts> rollups;
     for (const InferenceRecord& record : records) {
         const ModelLogPolicy& policy = policyFor(record.model);
-        rollups[{record.timeUnixMs / kMinuteMs, record.model, record.version, record.apiVersion}]
+        rollups[{unixMinuteOf(record.timeUnixMs), record.model, record.version, record.apiVersion}]
             .add(record);
         if (!isSampled(record.requestId, policy.sampleRate))
             continue;
@@ -264,7 +263,7 @@ Result<std::int64_t> InferenceLogStore::deleteRowsBefore(std::int64_t cutoffMs, 
 
 Result<std::int64_t> InferenceLogStore::deleteRollupsBefore(std::int64_t cutoffMs, int limit) {
     // A minute goes once all of it is older than the cutoff.
-    ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(1, cutoffMs / kMinuteMs));
+    ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(1, unixMinuteOf(cutoffMs)));
     ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(2, limit));
     ATALAYA_RETURN_IF_ERROR(runOnce(*m_deleteRollups));
     return m_db.changes();

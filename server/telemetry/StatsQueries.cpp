@@ -4,11 +4,10 @@
 #include <map>
 
 #include "telemetry/SqliteDatabase.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya {
 namespace {
-
-constexpr std::int64_t kMinuteMs = 60'000;
 
 std::string timeSeriesSql(bool oneVersion) {
     std::string sql = "SELECT minute, requests, errors, batch_size_sum";
@@ -51,8 +50,8 @@ Result<TimeSeries> queryTimeSeries(SqliteDatabase& db, const TimeSeriesQuery& qu
     ATALAYA_RETURN_IF_ERROR(query.version ? select.bindInt(2, *query.version) : select.bindNull(2));
     ATALAYA_RETURN_IF_ERROR(query.apiVersion.empty() ? select.bindNull(3)
                                                      : select.bindText(3, query.apiVersion));
-    ATALAYA_RETURN_IF_ERROR(select.bindInt(4, query.fromMs / kMinuteMs));
-    ATALAYA_RETURN_IF_ERROR(select.bindInt(5, (query.toMs + kMinuteMs - 1) / kMinuteMs));
+    ATALAYA_RETURN_IF_ERROR(select.bindInt(4, unixMinuteOf(query.fromMs)));
+    ATALAYA_RETURN_IF_ERROR(select.bindInt(5, unixMinuteOf(query.toMs + kMinuteMs - 1)));
     RollupSeries series(query.fromMs, query.toMs, query.stepMs);
     for (;;) {
         ATALAYA_ASSIGN_OR_RETURN(const auto step, select.step());
