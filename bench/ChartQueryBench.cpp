@@ -73,9 +73,7 @@ Status generate(SqliteDatabase& db, std::uint64_t requests, std::int64_t startMs
         ATALAYA_RETURN_IF_ERROR(row.bindInt(10, batch));
         ATALAYA_RETURN_IF_ERROR(error ? row.bindNull(11) : row.bindText(11, "approve"));
         ATALAYA_RETURN_IF_ERROR(error ? row.bindNull(12) : row.bindDouble(12, 0.8125));
-        const auto step = row.step();
-        row.reset();
-        ATALAYA_RETURN_IF_ERROR(step.status());
+        ATALAYA_RETURN_IF_ERROR(row.run());
         Rollup& rollup = rollups[{unixMinuteOf(timeMs), version, api}];
         ++rollup.requests;
         rollup.errors += error ? 1 : 0;
@@ -94,9 +92,7 @@ Status generate(SqliteDatabase& db, std::uint64_t requests, std::int64_t startMs
         ATALAYA_RETURN_IF_ERROR(insert.bindInt(7, rollup.batchSum));
         for (std::size_t b = 0; b < kLatencyBucketCount; ++b)
             ATALAYA_RETURN_IF_ERROR(insert.bindInt(8 + static_cast<int>(b), rollup.buckets[b]));
-        const auto step = insert.step();
-        insert.reset();
-        ATALAYA_RETURN_IF_ERROR(step.status());
+        ATALAYA_RETURN_IF_ERROR(insert.run());
     }
     rollupRows = rollups.size();
     return db.execute("COMMIT");

@@ -76,12 +76,6 @@ Status bindOptionalText(SqliteStatement& statement, int index, const std::string
     return text.empty() ? statement.bindNull(index) : statement.bindText(index, text);
 }
 
-Status runOnce(SqliteStatement& statement) {
-    auto step = statement.step();
-    statement.reset();
-    return step.status();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<InferenceLogStore>> InferenceLogStore::open(
@@ -193,7 +187,7 @@ Status InferenceLogStore::writeInTransaction(const std::vector<InferenceRecord>&
             ATALAYA_RETURN_IF_ERROR(upsert.bindInt(index++, sum));
         for (const std::int64_t n : counts.buckets)
             ATALAYA_RETURN_IF_ERROR(upsert.bindInt(index++, n));
-        ATALAYA_RETURN_IF_ERROR(runOnce(upsert));
+        ATALAYA_RETURN_IF_ERROR(upsert.run());
     }
     return Status::ok();
 }
@@ -226,7 +220,7 @@ Status InferenceLogStore::insertRow(const InferenceRecord& r, const ModelLogPoli
     } else {
         ATALAYA_RETURN_IF_ERROR(s.bindNull(18));
     }
-    return runOnce(s);
+    return s.run();
 }
 
 Status InferenceLogStore::insertDrift(const DriftSnapshot& snapshot) {
@@ -249,7 +243,7 @@ Status InferenceLogStore::insertDrift(const DriftSnapshot& snapshot) {
         ATALAYA_RETURN_IF_ERROR(s.bindInt(13, snapshot.windowSize));
         ATALAYA_RETURN_IF_ERROR(
             s.bindInt(14, static_cast<std::int64_t>(snapshot.observationsSeen)));
-        ATALAYA_RETURN_IF_ERROR(runOnce(s));
+        ATALAYA_RETURN_IF_ERROR(s.run());
     }
     return Status::ok();
 }
@@ -257,7 +251,7 @@ Status InferenceLogStore::insertDrift(const DriftSnapshot& snapshot) {
 Result<std::int64_t> InferenceLogStore::deleteRowsBefore(std::int64_t cutoffMs, int limit) {
     ATALAYA_RETURN_IF_ERROR(m_deleteRows->bindInt(1, cutoffMs));
     ATALAYA_RETURN_IF_ERROR(m_deleteRows->bindInt(2, limit));
-    ATALAYA_RETURN_IF_ERROR(runOnce(*m_deleteRows));
+    ATALAYA_RETURN_IF_ERROR(m_deleteRows->run());
     return m_db.changes();
 }
 
@@ -265,14 +259,14 @@ Result<std::int64_t> InferenceLogStore::deleteRollupsBefore(std::int64_t cutoffM
     // A minute goes once all of it is older than the cutoff.
     ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(1, unixMinuteOf(cutoffMs)));
     ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(2, limit));
-    ATALAYA_RETURN_IF_ERROR(runOnce(*m_deleteRollups));
+    ATALAYA_RETURN_IF_ERROR(m_deleteRollups->run());
     return m_db.changes();
 }
 
 Result<std::int64_t> InferenceLogStore::deleteDriftHistoryBefore(std::int64_t cutoffMs, int limit) {
     ATALAYA_RETURN_IF_ERROR(m_deleteDrift->bindInt(1, cutoffMs));
     ATALAYA_RETURN_IF_ERROR(m_deleteDrift->bindInt(2, limit));
-    ATALAYA_RETURN_IF_ERROR(runOnce(*m_deleteDrift));
+    ATALAYA_RETURN_IF_ERROR(m_deleteDrift->run());
     return m_db.changes();
 }
 

@@ -93,12 +93,8 @@ Status SloEventStore::append(const SloAlertEvent& event) {
     ATALAYA_RETURN_IF_ERROR(insert.bindDouble(8, event.burnRateThreshold));
     ATALAYA_RETURN_IF_ERROR(insert.bindDouble(9, event.longBurnRate));
     ATALAYA_RETURN_IF_ERROR(insert.bindDouble(10, event.shortBurnRate));
-    const auto inserted = insert.step();
-    insert.reset();
-    ATALAYA_RETURN_IF_ERROR(inserted.status());
-    const auto trimmed = m_trim.step();
-    m_trim.reset();
-    return trimmed.status();
+    ATALAYA_RETURN_IF_ERROR(insert.run());
+    return m_trim.run();
 }
 
 Result<std::vector<SloAlertEvent>> SloEventStore::query(std::string_view sql, std::int64_t limit) {
