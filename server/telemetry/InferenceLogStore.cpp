@@ -128,11 +128,10 @@ Status InferenceLogStore::prepareStatements() {
     // OR REPLACE: a verdict change and the periodic snapshot may fall on the same millisecond.
     ATALAYA_ASSIGN_OR_RETURN(
         m_insertDrift,
-        m_db.prepare("INSERT OR REPLACE INTO drift_history (model, version, time_ms, feature, psi, "
-                     "ks_statistic, ks_p_value, jensen_shannon, wasserstein, "
-                     "wasserstein_normalized, feature_drifted, drift, window_size, "
-                     "observations_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                     "?12, ?13, ?14)"));
+        m_db.prepare("INSERT OR REPLACE INTO drift_history (model, version, time_ms, feature, " +
+                     std::string(kDriftScoreColumns) +
+                     ", drift, window_size, observations_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                     "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
     ATALAYA_ASSIGN_OR_RETURN(
         m_deleteDrift,
         m_db.prepare("DELETE FROM drift_history WHERE (model, version, time_ms, feature) IN "
@@ -230,15 +229,7 @@ Status InferenceLogStore::insertDrift(const DriftSnapshot& snapshot) {
         ATALAYA_RETURN_IF_ERROR(s.bindInt(2, snapshot.version));
         ATALAYA_RETURN_IF_ERROR(s.bindInt(3, snapshot.timeUnixMs));
         ATALAYA_RETURN_IF_ERROR(s.bindText(4, feature.name));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(5, feature.psi));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(6, feature.ksStatistic));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(7, feature.ksPValue));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(8, feature.jensenShannon));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(9, feature.wasserstein));
-        ATALAYA_RETURN_IF_ERROR(feature.wassersteinNormalized
-                                    ? s.bindDouble(10, *feature.wassersteinNormalized)
-                                    : s.bindNull(10));
-        ATALAYA_RETURN_IF_ERROR(s.bindInt(11, feature.drifted ? 1 : 0));
+        ATALAYA_RETURN_IF_ERROR(bindDriftScores(s, 5, feature.scores));
         ATALAYA_RETURN_IF_ERROR(s.bindInt(12, snapshot.drift ? 1 : 0));
         ATALAYA_RETURN_IF_ERROR(s.bindInt(13, snapshot.windowSize));
         ATALAYA_RETURN_IF_ERROR(
