@@ -36,6 +36,11 @@ std::string withFeature(const std::string& body) {
     return R"({"samples": 10, "features": {"x": )" + body + "}}";
 }
 
+// The same, as a _data() row's QByteArray.
+QByteArray featureJson(const std::string& body) {
+    return QByteArray::fromStdString(withFeature(body));
+}
+
 const char* kGoodFeature =
     R"({"type": "numeric", "mean": 1, "std": 1, "bin_edges": [0, 1, 2], "bin_fractions": [0.5, 0.5]})";
 
@@ -127,43 +132,34 @@ void TestDriftReference::malformedReferenceRefused_data() {
     QTest::newRow("neither features nor text")
         << QByteArray(R"({"samples": 3})") << "bad_reference";
     QTest::newRow("edges and fractions disagree")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, 1],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, 1],
             "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("decreasing edges")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, 2, 1],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, 2, 1],
             "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("fractions do not sum to 1")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, 1, 2],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, 1, 2],
             "bin_fractions": [0.5, 0.4]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("negative fraction")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, 1, 2],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, 1, 2],
             "bin_fractions": [1.5, -0.5]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("edge not a number")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, "1", 2],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, "1", 2],
             "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
         << "bad_reference";
-    QTest::newRow("missing mean") << QByteArray(withFeature(R"({"std": 1, "bin_edges": [0, 1, 2],
+    QTest::newRow("missing mean") << featureJson(R"({"std": 1, "bin_edges": [0, 1, 2],
             "bin_fractions": [0.5, 0.5]})")
-                                                    .c_str())
                                   << "bad_reference";
-    QTest::newRow("negative std")
-        << QByteArray(withFeature(R"({"mean": 1, "std": -1, "bin_edges": [0, 1, 2],
+    QTest::newRow("negative std") << featureJson(R"({"mean": 1, "std": -1, "bin_edges": [0, 1, 2],
             "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
-        << "bad_reference";
+                                  << "bad_reference";
     QTest::newRow("categorical feature")
-        << QByteArray(withFeature(R"({"type": "categorical", "mean": 1, "std": 1,
+        << featureJson(R"({"type": "categorical", "mean": 1, "std": 1,
             "bin_edges": [0, 1, 2], "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("one class") << QByteArray((R"({"features": {"x": )" + std::string(kGoodFeature) +
                                               R"(}, "predictions": {"class_fractions": {"a": 1}}})")
