@@ -35,18 +35,13 @@ Result<FeatureHistogram> referenceOnly(const ModelVersion& version, const std::s
                         "no_reference");
     }
     ATALAYA_ASSIGN_OR_RETURN(const DriftReference reference, parseDriftReference(json));
-    const ReferenceBins* bins = nullptr;
-    if (const auto* numeric = reference.feature(feature)) {
-        bins = &numeric->bins;
-    } else if (reference.features.empty() && reference.text && feature == "text.length") {
-        bins = &reference.text->length;
-    }
-    if (bins == nullptr)
+    const auto found = reference.windowFeature(feature);
+    if (!found)
         return notFound("no reference for feature \"" + feature + "\"", "feature_not_found");
     return FeatureHistogram{.feature = feature,
-                            .edges = bins->edges,
-                            .referenceFractions = bins->fractions,
-                            .currentCounts = std::vector<std::int64_t>(bins->size(), 0)};
+                            .edges = found->bins->edges,
+                            .referenceFractions = found->bins->fractions,
+                            .currentCounts = std::vector<std::int64_t>(found->bins->size(), 0)};
 }
 
 }  // namespace

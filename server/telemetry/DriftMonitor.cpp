@@ -223,26 +223,13 @@ std::optional<FeatureHistogram> DriftMonitor::histogram(const std::string& model
         return std::nullopt;
     const DriftReference& reference = *it->second->reference;
     const DriftWindow& window = *it->second->window;
-    // The window's features are the reference's numeric ones in order, or the text length.
-    const ReferenceBins* bins = nullptr;
-    std::size_t index = 0;
-    for (; index < reference.features.size(); ++index) {
-        if (reference.features[index].name == feature) {
-            bins = &reference.features[index].bins;
-            break;
-        }
-    }
-    if (bins == nullptr && reference.features.empty() && reference.text &&
-        feature == "text.length") {
-        bins = &reference.text->length;
-        index = 0;
-    }
-    if (bins == nullptr)
+    const auto found = reference.windowFeature(feature);
+    if (!found)
         return std::nullopt;
-    const auto counts = window.featureCounts(index);
+    const auto counts = window.featureCounts(found->index);
     return FeatureHistogram{.feature = feature,
-                            .edges = bins->edges,
-                            .referenceFractions = bins->fractions,
+                            .edges = found->bins->edges,
+                            .referenceFractions = found->bins->fractions,
                             .currentCounts = {counts.begin(), counts.end()}};
 }
 

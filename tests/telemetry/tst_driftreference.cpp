@@ -77,6 +77,11 @@ void TestDriftReference::creditRiskVersionsHaveTheirOwnReference() {
         QVERIFY(income != nullptr);
         QCOMPARE(income->bins.edges.front(), 6000.0);
         QVERIFY(income->std > 10000);
+        // The window's features are the numeric ones, in the reference's order.
+        const auto window = reference->windowFeature("income");
+        QVERIFY(window && window->bins == &income->bins);
+        QCOMPARE(&reference->features[window->index], income);
+        QVERIFY(!reference->windowFeature("text.length"));
         QVERIFY(reference->predictions);
         QCOMPARE(reference->predictions->classes, (std::vector<std::string>{"approve", "decline"}));
         QVERIFY(reference->predictions->score);
@@ -96,6 +101,10 @@ void TestDriftReference::sentimentHasTextAndPredictions() {
     QVERIFY(reference->text->oovRate && *reference->text->oovRate > 0 &&
             *reference->text->oovRate < 0.1);
     QCOMPARE(reference->predictions->classes, (std::vector<std::string>{"negative", "positive"}));
+    // A text model's window has the one pseudo feature.
+    const auto length = reference->windowFeature("text.length");
+    QVERIFY(length && length->index == 0 && length->bins == &reference->text->length);
+    QVERIFY(!reference->windowFeature("income"));
 }
 
 void TestDriftReference::binning_data() {
