@@ -28,7 +28,7 @@ DriftMonitor::~DriftMonitor() {
 }
 
 void DriftMonitor::record(InferenceRecord&& record) {
-    if (record.httpStatus != 200)
+    if (!accepts(record))
         return;
     {
         std::lock_guard lock(m_queueMutex);
