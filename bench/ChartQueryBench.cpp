@@ -10,13 +10,12 @@
 #include "telemetry/InferenceLogSchema.h"
 #include "telemetry/SqliteDatabase.h"
 #include "telemetry/StatsQueries.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::int64_t kMinuteMs = 60'000;
-constexpr std::int64_t kDayMs = 24 * 60 * kMinuteMs;
 
 struct Rollup {
     std::int64_t requests = 0;
@@ -74,10 +73,8 @@ Status generate(SqliteDatabase& db, std::uint64_t requests, std::int64_t startMs
         ATALAYA_RETURN_IF_ERROR(row.bindInt(10, batch));
         ATALAYA_RETURN_IF_ERROR(error ? row.bindNull(11) : row.bindText(11, "approve"));
         ATALAYA_RETURN_IF_ERROR(error ? row.bindNull(12) : row.bindDouble(12, 0.8125));
-        const auto step = row.step();
-        row.reset();
-        ATALAYA_RETURN_IF_ERROR(step.status());
-        Rollup& rollup = rollups[{timeMs / kMinuteMs, version, api}];
+        ATALAYA_RETURN_IF_ERROR(row.run());
+        Rollup& rollup = rollups[{unixMinuteOf(timeMs), version, api}];
         ++rollup.requests;
         rollup.errors += error ? 1 : 0;
         rollup.latencySum += latencyUs;
@@ -95,9 +92,7 @@ Status generate(SqliteDatabase& db, std::uint64_t requests, std::int64_t startMs
         ATALAYA_RETURN_IF_ERROR(insert.bindInt(7, rollup.batchSum));
         for (std::size_t b = 0; b < kLatencyBucketCount; ++b)
             ATALAYA_RETURN_IF_ERROR(insert.bindInt(8 + static_cast<int>(b), rollup.buckets[b]));
-        const auto step = insert.step();
-        insert.reset();
-        ATALAYA_RETURN_IF_ERROR(step.status());
+        ATALAYA_RETURN_IF_ERROR(insert.run());
     }
     rollupRows = rollups.size();
     return db.execute("COMMIT");
@@ -115,10 +110,7 @@ Result<ChartFigures> measureChartQuery(const std::filesystem::path& dir, std::ui
         ATALAYA_ASSIGN_OR_RETURN(auto log, InferenceLog::open(options));
         log->stop();
     }
-    const std::int64_t nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count();
-    const std::int64_t startMs = (nowMs - kDayMs) / kMinuteMs * kMinuteMs;
+    const std::int64_t startMs = unixMinuteOf(systemUnixMs() - kDayMs) * kMinuteMs;
     ChartFigures figures;
     figures.requests = requests;
     {

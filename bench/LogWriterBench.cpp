@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "telemetry/InferenceLog.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya::bench {
 namespace {
@@ -49,18 +50,13 @@ Result<WriterFigures> measureWriter(const std::filesystem::path& dir, std::uint6
     options.file = dir / "writer-bench.sqlite";
     ATALAYA_ASSIGN_OR_RETURN(auto log, InferenceLog::open(options));
     const std::vector<InferenceRecord> pool = recordPool(4096);
-    const auto wallMs = [] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    };
     const auto started = Clock::now();
     for (std::uint64_t i = 0; i < records; ++i) {
         while (log->queueDepth() >= options.queueCapacity)
             std::this_thread::sleep_for(std::chrono::microseconds(200));
         InferenceRecord record = pool[i % pool.size()];
         record.requestId = "bench-" + std::to_string(i);
-        record.timeUnixMs = wallMs();
+        record.timeUnixMs = systemUnixMs();
         log->record(std::move(record));
     }
     while (log->rowsWritten() + log->droppedRows() < records)

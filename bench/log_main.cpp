@@ -9,6 +9,7 @@
 
 #include "ChartQueryBench.h"
 #include "LogWriterBench.h"
+#include "telemetry/InferenceLog.h"
 
 namespace {
 
@@ -66,8 +67,11 @@ int main(int argc, char** argv) {
                                           ? std::filesystem::path(temporary.path().toStdString())
                                           : std::filesystem::path(options.dir);
 
-    std::printf("Inference log writer: %llu records, one producer, flush 200 ms, queue 65536\n",
-                static_cast<unsigned long long>(options.records));
+    // measureWriter runs the log at its defaults: print those, not a copy of them.
+    const atalaya::InferenceLogOptions defaults;
+    std::printf("Inference log writer: %llu records, one producer, flush %lld ms, queue %zu\n",
+                static_cast<unsigned long long>(options.records),
+                static_cast<long long>(defaults.flushInterval.count()), defaults.queueCapacity);
     const auto writer = atalaya::bench::measureWriter(dir, options.records);
     if (!writer.isOk()) {
         std::cerr << "atalaya-log-bench: " << writer.status().toString() << '\n';

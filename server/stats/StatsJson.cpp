@@ -50,14 +50,15 @@ std::string driftSeriesJson(const DriftSeries& series) {
     for (const DriftFeatureSeries& feature : series.features) {
         json points = json::array();
         for (const DriftScorePoint& p : feature.points) {
+            const DriftScores& s = p.scores;
             points.push_back({{"time", p.timeMs},
-                              {"psi", p.psi},
-                              {"ks_statistic", p.ksStatistic},
-                              {"ks_p_value", p.ksPValue},
-                              {"jensen_shannon", p.jensenShannon},
-                              {"wasserstein", p.wasserstein},
-                              {"wasserstein_normalized", optional(p.wassersteinNormalized)},
-                              {"drifted", p.drifted}});
+                              {"psi", s.psi},
+                              {"ks_statistic", s.ksStatistic},
+                              {"ks_p_value", s.ksPValue},
+                              {"jensen_shannon", s.jensenShannon},
+                              {"wasserstein", s.wasserstein},
+                              {"wasserstein_normalized", optional(s.wassersteinNormalized)},
+                              {"drifted", s.drifted}});
         }
         features.push_back({{"name", feature.name}, {"points", std::move(points)}});
     }

@@ -9,12 +9,11 @@
 #include "telemetry/DriftReference.h"
 #include "telemetry/StatsQueries.h"
 #include "telemetry/StatsQueryThread.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya::stats {
 namespace {
 
-constexpr std::int64_t kMinuteMs = 60'000;
-constexpr std::int64_t kHourMs = 3'600'000;
 constexpr std::int64_t kMaxTimeMs = std::numeric_limits<std::int64_t>::max() / 4;
 
 Status logOff() {
@@ -36,18 +35,13 @@ Result<FeatureHistogram> referenceOnly(const ModelVersion& version, const std::s
                         "no_reference");
     }
     ATALAYA_ASSIGN_OR_RETURN(const DriftReference reference, parseDriftReference(json));
-    const ReferenceBins* bins = nullptr;
-    if (const auto* numeric = reference.feature(feature)) {
-        bins = &numeric->bins;
-    } else if (reference.features.empty() && reference.text && feature == "text.length") {
-        bins = &reference.text->length;
-    }
-    if (bins == nullptr)
+    const auto found = reference.windowFeature(feature);
+    if (!found)
         return notFound("no reference for feature \"" + feature + "\"", "feature_not_found");
     return FeatureHistogram{.feature = feature,
-                            .edges = bins->edges,
-                            .referenceFractions = bins->fractions,
-                            .currentCounts = std::vector<std::int64_t>(bins->size(), 0)};
+                            .edges = found->bins->edges,
+                            .referenceFractions = found->bins->fractions,
+                            .currentCounts = std::vector<std::int64_t>(found->bins->size(), 0)};
 }
 
 }  // namespace
@@ -64,11 +58,7 @@ std::vector<http::RouteEntry> StatsRoutes::routes() {
 }
 
 std::int64_t StatsRoutes::nowMs() const {
-    if (m_options.clock)
-        return m_options.clock();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return m_options.clock ? m_options.clock() : systemUnixMs();
 }
 
 Result<StatsRoutes::Target> StatsRoutes::targetOf(const QueryString& query,

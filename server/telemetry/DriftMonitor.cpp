@@ -4,6 +4,7 @@
 #include "telemetry/DriftInputParser.h"
 #include "telemetry/DriftReference.h"
 #include "telemetry/DriftWindow.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya {
 
@@ -19,16 +20,6 @@ struct DriftMonitor::VersionState {
     std::int64_t keptAtMs = 0;
 };
 
-namespace {
-
-std::int64_t systemNowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
-
 DriftMonitor::DriftMonitor(DriftMonitorOptions options)
     : m_options(std::move(options)), m_worker([this] { workerLoop(); }) {}
 
@@ -37,7 +28,7 @@ DriftMonitor::~DriftMonitor() {
 }
 
 void DriftMonitor::record(InferenceRecord&& record) {
-    if (record.httpStatus != 200)
+    if (!accepts(record))
         return;
     {
         std::lock_guard lock(m_queueMutex);
@@ -155,7 +146,7 @@ void DriftMonitor::apply(std::vector<InferenceRecord>& batch) {
 }
 
 std::int64_t DriftMonitor::nowMs() const {
-    return m_options.clock ? m_options.clock() : systemNowMs();
+    return m_options.clock ? m_options.clock() : systemUnixMs();
 }
 
 void DriftMonitor::evaluate(const Key& key, VersionState& state,
@@ -232,26 +223,13 @@ std::optional<FeatureHistogram> DriftMonitor::histogram(const std::string& model
         return std::nullopt;
     const DriftReference& reference = *it->second->reference;
     const DriftWindow& window = *it->second->window;
-    // The window's features are the reference's numeric ones in order, or the text length.
-    const ReferenceBins* bins = nullptr;
-    std::size_t index = 0;
-    for (; index < reference.features.size(); ++index) {
-        if (reference.features[index].name == feature) {
-            bins = &reference.features[index].bins;
-            break;
-        }
-    }
-    if (bins == nullptr && reference.features.empty() && reference.text &&
-        feature == "text.length") {
-        bins = &reference.text->length;
-        index = 0;
-    }
-    if (bins == nullptr)
+    const auto found = reference.windowFeature(feature);
+    if (!found)
         return std::nullopt;
-    const auto counts = window.featureCounts(index);
+    const auto counts = window.featureCounts(found->index);
     return FeatureHistogram{.feature = feature,
-                            .edges = bins->edges,
-                            .referenceFractions = bins->fractions,
+                            .edges = found->bins->edges,
+                            .referenceFractions = found->bins->fractions,
                             .currentCounts = {counts.begin(), counts.end()}};
 }
 

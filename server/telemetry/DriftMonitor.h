@@ -89,6 +89,7 @@ public:
     DriftMonitor& operator=(const DriftMonitor&) = delete;
 
     void record(InferenceRecord&& record) override;
+    bool accepts(const InferenceRecord& record) const override { return record.httpStatus == 200; }
     void flush();
     void stop();
 

@@ -136,6 +136,17 @@ const NumericFeatureReference* DriftReference::feature(std::string_view name) co
     return it == features.end() ? nullptr : &*it;
 }
 
+std::optional<DriftReference::WindowFeature> DriftReference::windowFeature(
+    std::string_view name) const {
+    for (std::size_t index = 0; index < features.size(); ++index) {
+        if (features[index].name == name)
+            return WindowFeature{.index = index, .bins = &features[index].bins};
+    }
+    if (features.empty() && text && name == "text.length")
+        return WindowFeature{.index = 0, .bins = &text->length};
+    return std::nullopt;
+}
+
 Result<DriftReference> parseDriftReference(std::string_view text) {
     ATALAYA_ASSIGN_OR_RETURN(const json doc, parseStrictJson(text, {.maxDepth = 8}));
     if (!doc.is_object())

@@ -53,6 +53,15 @@ struct DriftReference {
     std::optional<PredictionReference> predictions;
 
     const NumericFeatureReference* feature(std::string_view name) const;
+
+    // A drift window's feature by name: the numeric features in their order, or, for a text
+    // reference without numeric features, "text.length" alone. Its index among the window's
+    // features and its bins; nullopt when the window has no feature of that name.
+    struct WindowFeature {
+        std::size_t index = 0;
+        const ReferenceBins* bins = nullptr;
+    };
+    std::optional<WindowFeature> windowFeature(std::string_view name) const;
 };
 
 // Parses ModelMetadata::referenceJson (strict JSON: no duplicate keys, no NaN). Every set of

@@ -7,8 +7,10 @@
 
 namespace atalaya {
 
-// Hands every record to several sinks (the inference log and the drift monitor): the first
-// gets a copy, the last the original. Copies happen on the IO thread, so keep the list short.
+// Hands every record to the sinks that accept it (the inference log and the drift monitor):
+// the last of them gets the original, each one before it a copy. Copies happen on the IO
+// thread, so keep the list short; a record only one sink accepts (an error answer, which the
+// drift monitor ignores) is not copied at all.
 // counters() are the first sink's, which is what /api/v1/health reports as the log.
 // Thread affinity: as InferenceSink. Does not own the sinks; they must outlive it.
 class FanOutSink final : public InferenceSink {
@@ -16,12 +18,16 @@ public:
     explicit FanOutSink(std::vector<InferenceSink*> sinks) : m_sinks(std::move(sinks)) {}
 
     void record(InferenceRecord&& record) override {
-        for (std::size_t i = 0; i + 1 < m_sinks.size(); ++i) {
-            InferenceRecord copy = record;
-            m_sinks[i]->record(std::move(copy));
+        InferenceSink* previous = nullptr;  // accepted it; gets a copy once another one does
+        for (InferenceSink* sink : m_sinks) {
+            if (!sink->accepts(record))
+                continue;
+            if (previous != nullptr)
+                previous->record(InferenceRecord(record));
+            previous = sink;
         }
-        if (!m_sinks.empty())
-            m_sinks.back()->record(std::move(record));
+        if (previous != nullptr)
+            previous->record(std::move(record));
     }
 
     InferenceSinkCounters counters() const override {

@@ -5,18 +5,12 @@
 
 #include "core/Logging.h"
 #include "telemetry/InferenceLogStore.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya {
 namespace {
 
-constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr int kFreePagesPerPass = 2048;  // 8 MiB at the default page size
-
-std::int64_t systemUnixMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 Status checkOptions(const InferenceLogOptions& options) {
     if (options.file.empty())

@@ -5,11 +5,10 @@
 
 #include "telemetry/CapturePolicy.h"
 #include "telemetry/InferenceLogSchema.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya {
 namespace {
-
-constexpr std::int64_t kMinuteMs = 60'000;
 
 struct RollupKey {
     std::int64_t minute = 0;
@@ -77,12 +76,6 @@ Status bindOptionalText(SqliteStatement& statement, int index, const std::string
     return text.empty() ? statement.bindNull(index) : statement.bindText(index, text);
 }
 
-Status runOnce(SqliteStatement& statement) {
-    auto step = statement.step();
-    statement.reset();
-    return step.status();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<InferenceLogStore>> InferenceLogStore::open(
@@ -135,11 +128,10 @@ Status InferenceLogStore::prepareStatements() {
     // OR REPLACE: a verdict change and the periodic snapshot may fall on the same millisecond.
     ATALAYA_ASSIGN_OR_RETURN(
         m_insertDrift,
-        m_db.prepare("INSERT OR REPLACE INTO drift_history (model, version, time_ms, feature, psi, "
-                     "ks_statistic, ks_p_value, jensen_shannon, wasserstein, "
-                     "wasserstein_normalized, feature_drifted, drift, window_size, "
-                     "observations_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                     "?12, ?13, ?14)"));
+        m_db.prepare("INSERT OR REPLACE INTO drift_history (model, version, time_ms, feature, " +
+                     std::string(kDriftScoreColumns) +
+                     ", drift, window_size, observations_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                     "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
     ATALAYA_ASSIGN_OR_RETURN(
         m_deleteDrift,
         m_db.prepare("DELETE FROM drift_history WHERE (model, version, time_ms, feature) IN "
@@ -173,7 +165,7 @@ Status InferenceLogStore::writeInTransaction(const std::vector<InferenceRecord>&
     std::map<RollupKey, RollupCounts> rollups;
     for (const InferenceRecord& record : records) {
         const ModelLogPolicy& policy = policyFor(record.model);
-        rollups[{record.timeUnixMs / kMinuteMs, record.model, record.version, record.apiVersion}]
+        rollups[{unixMinuteOf(record.timeUnixMs), record.model, record.version, record.apiVersion}]
             .add(record);
         if (!isSampled(record.requestId, policy.sampleRate))
             continue;
@@ -194,7 +186,7 @@ Status InferenceLogStore::writeInTransaction(const std::vector<InferenceRecord>&
             ATALAYA_RETURN_IF_ERROR(upsert.bindInt(index++, sum));
         for (const std::int64_t n : counts.buckets)
             ATALAYA_RETURN_IF_ERROR(upsert.bindInt(index++, n));
-        ATALAYA_RETURN_IF_ERROR(runOnce(upsert));
+        ATALAYA_RETURN_IF_ERROR(upsert.run());
     }
     return Status::ok();
 }
@@ -227,7 +219,7 @@ Status InferenceLogStore::insertRow(const InferenceRecord& r, const ModelLogPoli
     } else {
         ATALAYA_RETURN_IF_ERROR(s.bindNull(18));
     }
-    return runOnce(s);
+    return s.run();
 }
 
 Status InferenceLogStore::insertDrift(const DriftSnapshot& snapshot) {
@@ -237,20 +229,12 @@ Status InferenceLogStore::insertDrift(const DriftSnapshot& snapshot) {
         ATALAYA_RETURN_IF_ERROR(s.bindInt(2, snapshot.version));
         ATALAYA_RETURN_IF_ERROR(s.bindInt(3, snapshot.timeUnixMs));
         ATALAYA_RETURN_IF_ERROR(s.bindText(4, feature.name));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(5, feature.psi));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(6, feature.ksStatistic));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(7, feature.ksPValue));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(8, feature.jensenShannon));
-        ATALAYA_RETURN_IF_ERROR(s.bindDouble(9, feature.wasserstein));
-        ATALAYA_RETURN_IF_ERROR(feature.wassersteinNormalized
-                                    ? s.bindDouble(10, *feature.wassersteinNormalized)
-                                    : s.bindNull(10));
-        ATALAYA_RETURN_IF_ERROR(s.bindInt(11, feature.drifted ? 1 : 0));
+        ATALAYA_RETURN_IF_ERROR(bindDriftScores(s, 5, feature.scores));
         ATALAYA_RETURN_IF_ERROR(s.bindInt(12, snapshot.drift ? 1 : 0));
         ATALAYA_RETURN_IF_ERROR(s.bindInt(13, snapshot.windowSize));
         ATALAYA_RETURN_IF_ERROR(
             s.bindInt(14, static_cast<std::int64_t>(snapshot.observationsSeen)));
-        ATALAYA_RETURN_IF_ERROR(runOnce(s));
+        ATALAYA_RETURN_IF_ERROR(s.run());
     }
     return Status::ok();
 }
@@ -258,22 +242,22 @@ Status InferenceLogStore::insertDrift(const DriftSnapshot& snapshot) {
 Result<std::int64_t> InferenceLogStore::deleteRowsBefore(std::int64_t cutoffMs, int limit) {
     ATALAYA_RETURN_IF_ERROR(m_deleteRows->bindInt(1, cutoffMs));
     ATALAYA_RETURN_IF_ERROR(m_deleteRows->bindInt(2, limit));
-    ATALAYA_RETURN_IF_ERROR(runOnce(*m_deleteRows));
+    ATALAYA_RETURN_IF_ERROR(m_deleteRows->run());
     return m_db.changes();
 }
 
 Result<std::int64_t> InferenceLogStore::deleteRollupsBefore(std::int64_t cutoffMs, int limit) {
     // A minute goes once all of it is older than the cutoff.
-    ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(1, cutoffMs / kMinuteMs));
+    ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(1, unixMinuteOf(cutoffMs)));
     ATALAYA_RETURN_IF_ERROR(m_deleteRollups->bindInt(2, limit));
-    ATALAYA_RETURN_IF_ERROR(runOnce(*m_deleteRollups));
+    ATALAYA_RETURN_IF_ERROR(m_deleteRollups->run());
     return m_db.changes();
 }
 
 Result<std::int64_t> InferenceLogStore::deleteDriftHistoryBefore(std::int64_t cutoffMs, int limit) {
     ATALAYA_RETURN_IF_ERROR(m_deleteDrift->bindInt(1, cutoffMs));
     ATALAYA_RETURN_IF_ERROR(m_deleteDrift->bindInt(2, limit));
-    ATALAYA_RETURN_IF_ERROR(runOnce(*m_deleteDrift));
+    ATALAYA_RETURN_IF_ERROR(m_deleteDrift->run());
     return m_db.changes();
 }
 

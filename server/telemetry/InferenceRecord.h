@@ -19,14 +19,14 @@ struct InferenceRecord {
     std::string model;
     std::int64_t version = 0;
     int httpStatus = 200;
-    std::string errorCode;   // the error body's code when httpStatus != 200
+    std::string errorCode;  // the error body's code when httpStatus != 200
     std::int64_t queueUs = 0;
     std::int64_t computeUs = 0;
     std::int64_t totalUs = 0;
-    int batchSize = 0;       // rows in the forward pass this request rode in
-    int instances = 0;       // rows this request carried
-    std::string label;       // first instance's predicted label (classifiers), else empty
-    double score = 0;        // its probability
+    int batchSize = 0;            // rows in the forward pass this request rode in
+    int instances = 0;            // rows this request carried
+    std::string label;            // first instance's predicted label (classifiers), else empty
+    double score = 0;             // its probability
     std::string predictionsJson;  // every instance's prediction, JSON array
     std::string inputsJson;       // the instances as sent (features as values), JSON array
 };
@@ -47,6 +47,9 @@ public:
     virtual ~InferenceSink() = default;
     virtual void record(InferenceRecord&& record) = 0;
     virtual InferenceSinkCounters counters() const { return {}; }
+    // False for a record that record() would discard unread: a FanOutSink then neither copies
+    // it for this sink nor hands it over. Cheap and side-effect free; any thread.
+    virtual bool accepts(const InferenceRecord& /*record*/) const { return true; }
 };
 
 }  // namespace atalaya

@@ -57,8 +57,6 @@ struct ModelVersionSample {
     std::optional<double> loadSeconds{};  // none until its load finished
 };
 
-// What the scrape route samples at scrape time and hands to exposition(): gauges that live
-// elsewhere (batchers, the repository, the inference log) rather than in this registry.
 // One drift statistic of one feature (or "_predictions") of a model version, at scrape time.
 // Feature names come from model.json, never from requests, so the series stay bounded.
 struct DriftScoreSample {
@@ -76,6 +74,8 @@ struct DriftVerdictSample {
     double windowSize = 0;
 };
 
+// What the scrape route samples at scrape time and hands to exposition(): gauges that live
+// elsewhere (batchers, the repository, the inference log) rather than in this registry.
 struct ScrapeContext {
     std::vector<ModelVersionSample> models{};
     // Every ModelState name, so atalaya_model_state exports 0 for the states a version is not

@@ -1,12 +1,8 @@
 #include "telemetry/RollupSeries.h"
 
+#include "telemetry/UnixTime.h"
+
 namespace atalaya {
-namespace {
-
-constexpr std::int64_t kMinuteMs = 60'000;
-
-}  // namespace
-
 std::optional<double> latencyQuantileMs(std::span<const std::int64_t, kLatencyBucketCount> buckets,
                                         double q) {
     std::int64_t total = 0;

@@ -65,15 +65,24 @@ Result<std::unique_ptr<SloEventStore>> SloEventStore::open(const std::filesystem
                       "schema_version");
     }
     ATALAYA_RETURN_IF_ERROR(db.execute(kSchema));
-    return std::unique_ptr<SloEventStore>(new SloEventStore(std::move(db)));
+    ATALAYA_ASSIGN_OR_RETURN(SqliteStatement insert,
+                             db.prepare("INSERT INTO slo_alert_event (" + std::string(kColumns) +
+                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    // Events are rare; this keeps a runaway flapping alert from growing the file for ever.
+    ATALAYA_ASSIGN_OR_RETURN(
+        SqliteStatement trim,
+        db.prepare("DELETE FROM slo_alert_event WHERE id <= (SELECT MAX(id) FROM "
+                   "slo_alert_event) - " +
+                   std::to_string(kMaxEvents)));
+    return std::unique_ptr<SloEventStore>(
+        new SloEventStore(std::move(db), std::move(insert), std::move(trim)));
 }
 
-SloEventStore::SloEventStore(SqliteDatabase db) : m_db(std::move(db)) {}
+SloEventStore::SloEventStore(SqliteDatabase db, SqliteStatement insert, SqliteStatement trim)
+    : m_db(std::move(db)), m_insert(std::move(insert)), m_trim(std::move(trim)) {}
 
 Status SloEventStore::append(const SloAlertEvent& event) {
-    ATALAYA_ASSIGN_OR_RETURN(SqliteStatement insert,
-                             m_db.prepare("INSERT INTO slo_alert_event (" + std::string(kColumns) +
-                                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    SqliteStatement& insert = m_insert;
     ATALAYA_RETURN_IF_ERROR(insert.bindInt(1, event.timeUnixMs));
     ATALAYA_RETURN_IF_ERROR(insert.bindText(2, event.model));
     ATALAYA_RETURN_IF_ERROR(insert.bindText(3, sloObjectiveName(event.objective)));
@@ -84,12 +93,8 @@ Status SloEventStore::append(const SloAlertEvent& event) {
     ATALAYA_RETURN_IF_ERROR(insert.bindDouble(8, event.burnRateThreshold));
     ATALAYA_RETURN_IF_ERROR(insert.bindDouble(9, event.longBurnRate));
     ATALAYA_RETURN_IF_ERROR(insert.bindDouble(10, event.shortBurnRate));
-    ATALAYA_RETURN_IF_ERROR(insert.step().status());
-    // Events are rare; this keeps a runaway flapping alert from growing the file for ever.
-    return m_db.execute(
-        "DELETE FROM slo_alert_event WHERE id <= (SELECT MAX(id) FROM "
-        "slo_alert_event) - " +
-        std::to_string(kMaxEvents));
+    ATALAYA_RETURN_IF_ERROR(insert.run());
+    return m_trim.run();
 }
 
 Result<std::vector<SloAlertEvent>> SloEventStore::query(std::string_view sql, std::int64_t limit) {

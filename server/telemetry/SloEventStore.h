@@ -35,10 +35,13 @@ public:
     Result<std::vector<SloAlertEvent>> openAlerts();
 
 private:
-    explicit SloEventStore(SqliteDatabase db);
+    SloEventStore(SqliteDatabase db, SqliteStatement insert, SqliteStatement trim);
     Result<std::vector<SloAlertEvent>> query(std::string_view sql, std::int64_t limit);
 
     SqliteDatabase m_db;
+    // Prepared once at open; declared after m_db, so finalized before it closes.
+    SqliteStatement m_insert;
+    SqliteStatement m_trim;  // keeps the newest kMaxEvents
 };
 
 }  // namespace atalaya

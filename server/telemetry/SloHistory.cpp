@@ -5,11 +5,10 @@
 
 #include "telemetry/InferenceLogSchema.h"
 #include "telemetry/SqliteDatabase.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya {
 namespace {
-
-constexpr std::int64_t kMinuteMs = 60'000;
 
 std::string historySql() {
     std::string sql = "SELECT minute, model, SUM(requests), SUM(errors)";
@@ -45,7 +44,7 @@ Result<std::vector<SloHistoryMinute>> readSloHistory(const std::filesystem::path
                              SqliteDatabase::open(inferenceLog, SqliteDatabase::Access::ReadOnly));
     ATALAYA_RETURN_IF_ERROR(db.setBusyTimeout(std::chrono::seconds(5)));
     ATALAYA_ASSIGN_OR_RETURN(SqliteStatement select, db.prepare(historySql()));
-    ATALAYA_RETURN_IF_ERROR(select.bindInt(1, fromMs / kMinuteMs));
+    ATALAYA_RETURN_IF_ERROR(select.bindInt(1, unixMinuteOf(fromMs)));
     for (;;) {
         ATALAYA_ASSIGN_OR_RETURN(const auto step, select.step());
         if (step == SqliteStatement::Step::Done)

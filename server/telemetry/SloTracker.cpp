@@ -8,19 +8,10 @@
 #include "telemetry/SloBucketRing.h"
 #include "telemetry/SloEventStore.h"
 #include "telemetry/SloHistory.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya {
 namespace {
-
-constexpr std::int64_t kMinuteMs = 60'000;
-constexpr std::int64_t kHourMs = 3'600'000;
-constexpr std::int64_t kDayMs = 86'400'000;
-
-std::int64_t systemNowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 constexpr std::array<std::size_t, kSloBurnWindowsMinutes.size()> burnSpans() {
     std::array<std::size_t, kSloBurnWindowsMinutes.size()> spans{};
@@ -124,7 +115,7 @@ Result<std::unique_ptr<SloTracker>> SloTracker::open(SloTrackerOptions options) 
 }
 
 std::int64_t SloTracker::now() const {
-    return m_options.clock ? m_options.clock() : systemNowMs();
+    return m_options.clock ? m_options.clock() : systemUnixMs();
 }
 
 SloTracker::ModelState& SloTracker::stateFor(std::string_view model) {

@@ -82,6 +82,12 @@ void SqliteStatement::reset() {
     sqlite3_clear_bindings(m_statement);
 }
 
+Status SqliteStatement::run() {
+    const auto stepped = step();
+    reset();
+    return stepped.status();
+}
+
 int SqliteStatement::columnCount() const {
     return sqlite3_column_count(m_statement);
 }

@@ -40,6 +40,9 @@ public:
     Result<Step> step();
     // Makes the statement runnable again and clears its bindings.
     void reset();
+    // For a statement that returns no rows (INSERT, UPDATE, DELETE): one step, then reset(),
+    // whatever the step's outcome, so it is ready for the next bindings.
+    Status run();
 
     int columnCount() const;
     std::string_view columnName(int column) const;

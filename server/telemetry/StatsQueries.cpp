@@ -4,11 +4,10 @@
 #include <map>
 
 #include "telemetry/SqliteDatabase.h"
+#include "telemetry/UnixTime.h"
 
 namespace atalaya {
 namespace {
-
-constexpr std::int64_t kMinuteMs = 60'000;
 
 std::string timeSeriesSql(bool oneVersion) {
     std::string sql = "SELECT minute, requests, errors, batch_size_sum";
@@ -51,8 +50,8 @@ Result<TimeSeries> queryTimeSeries(SqliteDatabase& db, const TimeSeriesQuery& qu
     ATALAYA_RETURN_IF_ERROR(query.version ? select.bindInt(2, *query.version) : select.bindNull(2));
     ATALAYA_RETURN_IF_ERROR(query.apiVersion.empty() ? select.bindNull(3)
                                                      : select.bindText(3, query.apiVersion));
-    ATALAYA_RETURN_IF_ERROR(select.bindInt(4, query.fromMs / kMinuteMs));
-    ATALAYA_RETURN_IF_ERROR(select.bindInt(5, (query.toMs + kMinuteMs - 1) / kMinuteMs));
+    ATALAYA_RETURN_IF_ERROR(select.bindInt(4, unixMinuteOf(query.fromMs)));
+    ATALAYA_RETURN_IF_ERROR(select.bindInt(5, unixMinuteOf(query.toMs + kMinuteMs - 1)));
     RollupSeries series(query.fromMs, query.toMs, query.stepMs);
     for (;;) {
         ATALAYA_ASSIGN_OR_RETURN(const auto step, select.step());
@@ -77,10 +76,10 @@ Result<DriftSeries> queryDriftSeries(SqliteDatabase& db, const DriftSeriesQuery&
     // the range was cut.
     ATALAYA_ASSIGN_OR_RETURN(
         SqliteStatement select,
-        db.prepare("SELECT time_ms, feature, psi, ks_statistic, ks_p_value, jensen_shannon, "
-                   "wasserstein, wasserstein_normalized, feature_drifted, drift, window_size, "
-                   "observations_seen FROM drift_history WHERE model = ?1 AND version = ?2 AND "
-                   "time_ms IN (SELECT DISTINCT time_ms FROM drift_history WHERE model = ?1 AND "
+        db.prepare("SELECT time_ms, feature, " + std::string(kDriftScoreColumns) +
+                   ", drift, window_size, observations_seen FROM drift_history WHERE model = ?1 "
+                   "AND version = ?2 AND time_ms IN (SELECT DISTINCT time_ms FROM drift_history "
+                   "WHERE model = ?1 AND "
                    "version = ?2 AND time_ms >= ?3 AND time_ms < ?4 ORDER BY time_ms DESC "
                    "LIMIT ?5) ORDER BY time_ms, feature"));
     ATALAYA_RETURN_IF_ERROR(select.bindText(1, query.model));
@@ -103,15 +102,7 @@ Result<DriftSeries> queryDriftSeries(SqliteDatabase& db, const DriftSeriesQuery&
                                        .observationsSeen = select.columnInt(11)});
         }
         features[std::string(select.columnText(1))].push_back(
-            {.timeMs = timeMs,
-             .psi = select.columnDouble(2),
-             .ksStatistic = select.columnDouble(3),
-             .ksPValue = select.columnDouble(4),
-             .jensenShannon = select.columnDouble(5),
-             .wasserstein = select.columnDouble(6),
-             .wassersteinNormalized =
-                 select.isNull(7) ? std::nullopt : std::optional(select.columnDouble(7)),
-             .drifted = select.columnInt(8) != 0});
+            {.timeMs = timeMs, .scores = driftScoresAt(select, 2)});
     }
     if (series.verdicts.size() > static_cast<std::size_t>(kMaxSeriesPoints)) {
         // The oldest time is the extra one.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "telemetry/DriftHistory.h"
 #include "telemetry/RollupSeries.h"
 
 namespace atalaya {
@@ -57,13 +58,7 @@ struct DriftVerdictPoint {
 
 struct DriftScorePoint {
     std::int64_t timeMs = 0;
-    double psi = 0;
-    double ksStatistic = 0;
-    double ksPValue = 1;
-    double jensenShannon = 0;
-    double wasserstein = 0;
-    std::optional<double> wassersteinNormalized;
-    bool drifted = false;
+    DriftScores scores;
 };
 
 struct DriftFeatureSeries {

@@ -115,6 +115,17 @@ Status TestModelRepository::linkWithOverrides(const fs::path& from, const std::s
     return Status::ok();
 }
 
+Status TestModelRepository::linkFixtureThrowsWithoutRanges(const fs::path& fixtures) {
+    const Json unbounded = {
+        {"inputs",
+         Json::array(
+             {{{"name", "features"},
+               {"datatype", "FP32"},
+               {"shape", {-1, 3}},
+               {"features", Json::array({{{"name", "a"}}, {{"name", "b"}}, {{"name", "c"}}})}}})}};
+    return linkWithOverrides(fixtures, "fixture-throws", "fixture-throws", 1, unbounded);
+}
+
 Result<Json> readModelJson(const fs::path& modelDir, std::int64_t version) {
     ATALAYA_ASSIGN_OR_RETURN(Json doc, readJsonFile(modelDir / "model.json"));
     const fs::path versionFile = modelDir / std::to_string(version) / "model.json";

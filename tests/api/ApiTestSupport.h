@@ -49,6 +49,11 @@ public:
     Status linkWithOverrides(const std::filesystem::path& from, const std::string& model,
                              const std::string& as, std::int64_t version, const Json& overrides);
 
+    // Adds <fixtures>/fixture-throws, which raises on 13.0 but declares a, b, c in [-10, 10], so
+    // the server would refuse 13.0 with 400 out_of_range before any model runs. Version 1 is
+    // given the same input without ranges: 13.0 reaches the model and fails it (500).
+    Status linkFixtureThrowsWithoutRanges(const std::filesystem::path& fixtures);
+
 private:
     QTemporaryDir m_dir;
     std::filesystem::path m_root;

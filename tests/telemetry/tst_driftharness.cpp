@@ -75,6 +75,22 @@ DriftMonitorOptions monitorOptions(const std::string& modelName = "credit-risk")
     return options;
 }
 
+// A successful predict of version 1 of `model` with one instance, as the route logs it.
+InferenceRecord predictRecord(const std::string& model, const std::string& label, double score,
+                              const json& instance, const json& prediction) {
+    InferenceRecord record;
+    record.route = "predict";
+    record.apiVersion = "v1";
+    record.model = model;
+    record.version = 1;
+    record.instances = 1;
+    record.label = label;
+    record.score = score;
+    record.inputsJson = json::array({instance}).dump();
+    record.predictionsJson = json::array({prediction}).dump();
+    return record;
+}
+
 // Requests like the predict route logs them: one instance per request, as an object keyed by
 // feature name or (every fourth request) an array in column order, and its prediction.
 class TrafficGenerator {
@@ -111,19 +127,11 @@ public:
         const std::string label = predictions.classes[pickClass(m_rng)];
         const double score = sample(*predictions.score);
 
-        InferenceRecord record;
+        InferenceRecord record =
+            predictRecord("credit-risk", label, score, instance,
+                          {{"label", label}, {"score", score}, {"scores", json::object()}});
         record.timeUnixMs = m_count;
         record.requestId = "req-" + std::to_string(m_count);
-        record.route = "predict";
-        record.apiVersion = "v1";
-        record.model = "credit-risk";
-        record.version = 1;
-        record.instances = 1;
-        record.label = label;
-        record.score = score;
-        record.predictionsJson =
-            json::array({{{"label", label}, {"score", score}, {"scores", json::object()}}}).dump();
-        record.inputsJson = json::array({std::move(instance)}).dump();
         return record;
     }
 
@@ -311,17 +319,8 @@ void TestDriftHarness::textLengthShiftDetected() {
             for (int t = 0; t < tokens; ++t)
                 text += (t % 5 == 0 ? "Great, " : "it's ");
             const std::string label = predictions.classes[pickClass(rng)];
-            InferenceRecord record;
-            record.route = "predict";
-            record.apiVersion = "v1";
-            record.model = "sentiment";
-            record.version = 1;
-            record.instances = 1;
-            record.label = label;
-            record.score = 0.97;
-            record.inputsJson = json::array({text}).dump();
-            record.predictionsJson = json::array({{{"label", label}, {"score", 0.97}}}).dump();
-            return record;
+            return predictRecord("sentiment", label, 0.97, text,
+                                 {{"label", label}, {"score", 0.97}});
         };
         DriftMonitor monitor(monitorOptions("sentiment"));
         for (int i = 0; i < kShiftStart; ++i)

@@ -38,6 +38,12 @@ struct CountingSink final : InferenceSink {
     InferenceSinkCounters counters() const override { return {.rowsWritten = 7}; }
 };
 
+struct RefusingSink final : InferenceSink {
+    std::atomic<int> records{0};
+    void record(InferenceRecord&&) override { ++records; }
+    bool accepts(const InferenceRecord&) const override { return false; }
+};
+
 }  // namespace
 
 class TestDriftMonitor : public QObject {
@@ -48,6 +54,7 @@ private Q_SLOTS:
     void recordAfterStopIsDropped();
     void reportAsJson();
     void fanOutGivesEverySinkTheRecord();
+    void fanOutSkipsASinkThatDoesNotAcceptTheRecord();
 };
 
 void TestDriftMonitor::ignoresFailuresAndUnknownVersions() {
@@ -159,6 +166,21 @@ void TestDriftMonitor::fanOutGivesEverySinkTheRecord() {
     QCOMPARE(first.records.load(), 1);
     QCOMPARE(second.records.load(), 1);
     QCOMPARE(fanOut.counters().rowsWritten, std::uint64_t{7});
+}
+
+void TestDriftMonitor::fanOutSkipsASinkThatDoesNotAcceptTheRecord() {
+    CountingSink first;
+    RefusingSink refusing;
+    CountingSink last;
+    FanOutSink fanOut({&first, &refusing, &last});
+    fanOut.record(request(0.5, 5, "a"));
+    QCOMPARE(first.records.load(), 1);
+    QCOMPARE(refusing.records.load(), 0);
+    QCOMPARE(last.records.load(), 1);
+    // The drift monitor accepts only what it keeps: successful answers.
+    DriftMonitor monitor(DriftMonitorOptions{});
+    QVERIFY(monitor.accepts(request(0.5, 5, "a")));
+    QVERIFY(!monitor.accepts(request(0.5, 5, "a", 500)));
 }
 
 QTEST_GUILESS_MAIN(TestDriftMonitor)

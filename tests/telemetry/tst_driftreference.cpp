@@ -36,6 +36,11 @@ std::string withFeature(const std::string& body) {
     return R"({"samples": 10, "features": {"x": )" + body + "}}";
 }
 
+// The same, as a _data() row's QByteArray.
+QByteArray featureJson(const std::string& body) {
+    return QByteArray::fromStdString(withFeature(body));
+}
+
 const char* kGoodFeature =
     R"({"type": "numeric", "mean": 1, "std": 1, "bin_edges": [0, 1, 2], "bin_fractions": [0.5, 0.5]})";
 
@@ -72,6 +77,11 @@ void TestDriftReference::creditRiskVersionsHaveTheirOwnReference() {
         QVERIFY(income != nullptr);
         QCOMPARE(income->bins.edges.front(), 6000.0);
         QVERIFY(income->std > 10000);
+        // The window's features are the numeric ones, in the reference's order.
+        const auto window = reference->windowFeature("income");
+        QVERIFY(window && window->bins == &income->bins);
+        QCOMPARE(&reference->features[window->index], income);
+        QVERIFY(!reference->windowFeature("text.length"));
         QVERIFY(reference->predictions);
         QCOMPARE(reference->predictions->classes, (std::vector<std::string>{"approve", "decline"}));
         QVERIFY(reference->predictions->score);
@@ -91,6 +101,10 @@ void TestDriftReference::sentimentHasTextAndPredictions() {
     QVERIFY(reference->text->oovRate && *reference->text->oovRate > 0 &&
             *reference->text->oovRate < 0.1);
     QCOMPARE(reference->predictions->classes, (std::vector<std::string>{"negative", "positive"}));
+    // A text model's window has the one pseudo feature.
+    const auto length = reference->windowFeature("text.length");
+    QVERIFY(length && length->index == 0 && length->bins == &reference->text->length);
+    QVERIFY(!reference->windowFeature("income"));
 }
 
 void TestDriftReference::binning_data() {
@@ -127,43 +141,34 @@ void TestDriftReference::malformedReferenceRefused_data() {
     QTest::newRow("neither features nor text")
         << QByteArray(R"({"samples": 3})") << "bad_reference";
     QTest::newRow("edges and fractions disagree")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, 1],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, 1],
             "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("decreasing edges")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, 2, 1],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, 2, 1],
             "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("fractions do not sum to 1")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, 1, 2],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, 1, 2],
             "bin_fractions": [0.5, 0.4]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("negative fraction")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, 1, 2],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, 1, 2],
             "bin_fractions": [1.5, -0.5]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("edge not a number")
-        << QByteArray(withFeature(R"({"mean": 1, "std": 1, "bin_edges": [0, "1", 2],
+        << featureJson(R"({"mean": 1, "std": 1, "bin_edges": [0, "1", 2],
             "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
         << "bad_reference";
-    QTest::newRow("missing mean") << QByteArray(withFeature(R"({"std": 1, "bin_edges": [0, 1, 2],
+    QTest::newRow("missing mean") << featureJson(R"({"std": 1, "bin_edges": [0, 1, 2],
             "bin_fractions": [0.5, 0.5]})")
-                                                    .c_str())
                                   << "bad_reference";
-    QTest::newRow("negative std")
-        << QByteArray(withFeature(R"({"mean": 1, "std": -1, "bin_edges": [0, 1, 2],
+    QTest::newRow("negative std") << featureJson(R"({"mean": 1, "std": -1, "bin_edges": [0, 1, 2],
             "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
-        << "bad_reference";
+                                  << "bad_reference";
     QTest::newRow("categorical feature")
-        << QByteArray(withFeature(R"({"type": "categorical", "mean": 1, "std": 1,
+        << featureJson(R"({"type": "categorical", "mean": 1, "std": 1,
             "bin_edges": [0, 1, 2], "bin_fractions": [0.5, 0.5]})")
-                          .c_str())
         << "bad_reference";
     QTest::newRow("one class") << QByteArray((R"({"features": {"x": )" + std::string(kGoodFeature) +
                                               R"(}, "predictions": {"class_fractions": {"a": 1}}})")

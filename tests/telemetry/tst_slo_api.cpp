@@ -81,18 +81,8 @@ private Q_SLOTS:
 void TestSloApi::burningBudgetsFireAlertsThatSurviveARestart() {
     TestModelRepository repository;
     QVERIFY(repository.link(kFixtures, "fixture-echo").isOk());
-    // fixture-throws raises on 13.0 but declares a, b, c in [-10, 10], which the server checks
-    // first (400). The same input without ranges lets 13.0 reach the model and fail it (500).
-    const Json unbounded = {
-        {"inputs",
-         Json::array(
-             {{{"name", "features"},
-               {"datatype", "FP32"},
-               {"shape", {-1, 3}},
-               {"features", Json::array({{{"name", "a"}}, {{"name", "b"}}, {{"name", "c"}}})}}})}};
-    QVERIFY(
-        repository.linkWithOverrides(kFixtures, "fixture-throws", "fixture-throws", 1, unbounded)
-            .isOk());
+    // 13.0 reaches fixture-throws and fails it (500).
+    QVERIFY(repository.linkFixtureThrowsWithoutRanges(kFixtures).isOk());
     QTemporaryDir dataDir;
     auto config = testServerConfig(repository.root());
     config.dataDir = dataDir.path().toStdString();

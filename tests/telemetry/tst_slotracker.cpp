@@ -60,6 +60,20 @@ void send(SloTracker& tracker, const std::string& model, int status, std::int64_
         tracker.record(request(model, status, totalUs, timeMs));
 }
 
+// Commits `records` to a real inference log at `file`, then closes it: the history a tracker
+// refills its windows from.
+Status writeInferenceLog(const std::filesystem::path& file, const FakeClock& clock,
+                         std::vector<InferenceRecord> records) {
+    InferenceLogOptions options;
+    options.file = file;
+    options.clock = clock.function();
+    ATALAYA_ASSIGN_OR_RETURN(auto log, InferenceLog::open(options));
+    for (InferenceRecord& record : records)
+        log->record(std::move(record));
+    log->stop();
+    return Status::ok();
+}
+
 SloTrackerOptions manualOptions(const FakeClock& clock, SloObjectives defaults = {}) {
     SloTrackerOptions options;
     options.config.defaults = defaults;
@@ -459,23 +473,17 @@ void TestSloTracker::windowsRefilledFromInferenceLog() {
     const std::filesystem::path logFile =
         dir.filePath(QStringLiteral("inference-log.sqlite")).toStdString();
     FakeClock clock;
-    {
-        InferenceLogOptions logOptions;
-        logOptions.file = logFile;
-        logOptions.clock = clock.function();
-        auto log = InferenceLog::open(logOptions);
-        QVERIFY(log.isOk());
-        const auto at = [&](std::int64_t ageMinutes) { return kStart - ageMinutes * kMinuteMs; };
-        for (int i = 0; i < 90; ++i)
-            (*log)->record(request("m", 200, 10'000, at(10)));  // fast: good for both
-        for (int i = 0; i < 6; ++i)
-            (*log)->record(request("m", 200, 100'000, at(10)));  // slow
-        for (int i = 0; i < 4; ++i)
-            (*log)->record(request("m", 500, 1'000, at(10)));  // failed (and fast)
-        for (int i = 0; i < 50; ++i)
-            (*log)->record(request("m", 200, 10'000, at(2 * 24 * 60)));
-        (*log)->stop();
-    }
+    const auto at = [&](std::int64_t ageMinutes) { return kStart - ageMinutes * kMinuteMs; };
+    std::vector<InferenceRecord> logged;
+    for (int i = 0; i < 90; ++i)
+        logged.push_back(request("m", 200, 10'000, at(10)));  // fast: good for both
+    for (int i = 0; i < 6; ++i)
+        logged.push_back(request("m", 200, 100'000, at(10)));  // slow
+    for (int i = 0; i < 4; ++i)
+        logged.push_back(request("m", 500, 1'000, at(10)));  // failed (and fast)
+    for (int i = 0; i < 50; ++i)
+        logged.push_back(request("m", 200, 10'000, at(2 * 24 * 60)));
+    QVERIFY(writeInferenceLog(logFile, clock, std::move(logged)).isOk());
     auto options = manualOptions(clock);
     options.inferenceLog = logFile;
     auto tracker = openTracker(std::move(options));
@@ -503,16 +511,8 @@ void TestSloTracker::latencyRestoredOnlyAtARollupBound() {
     const std::filesystem::path logFile =
         dir.filePath(QStringLiteral("inference-log.sqlite")).toStdString();
     FakeClock clock;
-    {
-        InferenceLogOptions logOptions;
-        logOptions.file = logFile;
-        logOptions.clock = clock.function();
-        auto log = InferenceLog::open(logOptions);
-        QVERIFY(log.isOk());
-        for (int i = 0; i < 10; ++i)
-            (*log)->record(request("m", 200, 10'000, kStart - kMinuteMs));
-        (*log)->stop();
-    }
+    const std::vector<InferenceRecord> logged(10, request("m", 200, 10'000, kStart - kMinuteMs));
+    QVERIFY(writeInferenceLog(logFile, clock, logged).isOk());
     SloConfig config;
     config.models["m"] = {.latencyThresholdMs = 30};
     auto history = readSloHistory(logFile, kStart - kDayMs, config);

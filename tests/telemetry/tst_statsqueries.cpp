@@ -85,21 +85,21 @@ DriftSnapshot snapshot(std::int64_t timeMs, bool drift, double psiX) {
     s.windowSize = 300;
     s.observationsSeen = 900;
     s.features = {{.name = "x",
-                   .psi = psiX,
-                   .ksStatistic = 0.2,
-                   .ksPValue = 0.001,
-                   .jensenShannon = 0.05,
-                   .wasserstein = 1.5,
-                   .wassersteinNormalized = 0.75,
-                   .drifted = drift},
+                   .scores = {.psi = psiX,
+                              .ksStatistic = 0.2,
+                              .ksPValue = 0.001,
+                              .jensenShannon = 0.05,
+                              .wasserstein = 1.5,
+                              .wassersteinNormalized = 0.75,
+                              .drifted = drift}},
                   {.name = "y",
-                   .psi = 0.01,
-                   .ksStatistic = 0.02,
-                   .ksPValue = 0.9,
-                   .jensenShannon = 0.001,
-                   .wasserstein = 0.1,
-                   .wassersteinNormalized = std::nullopt,
-                   .drifted = false}};
+                   .scores = {.psi = 0.01,
+                              .ksStatistic = 0.02,
+                              .ksPValue = 0.9,
+                              .jensenShannon = 0.001,
+                              .wasserstein = 0.1,
+                              .wassersteinNormalized = std::nullopt,
+                              .drifted = false}}};
     return s;
 }
 
@@ -323,10 +323,10 @@ void TestStatsQueries::driftHistoryWrittenByTheWriterAndRetained() {
     QCOMPARE(series->features.size(), std::size_t{2});
     QCOMPARE(series->features[0].name, std::string("x"));
     QCOMPARE(series->features[0].points.size(), std::size_t{2});
-    QCOMPARE(series->features[0].points[1].psi, 0.4);
-    QVERIFY(series->features[0].points[1].drifted);
-    QCOMPARE(*series->features[0].points[1].wassersteinNormalized, 0.75);
-    QVERIFY(!series->features[1].points[0].wassersteinNormalized);
+    QCOMPARE(series->features[0].points[1].scores.psi, 0.4);
+    QVERIFY(series->features[0].points[1].scores.drifted);
+    QCOMPARE(*series->features[0].points[1].scores.wassersteinNormalized, 0.75);
+    QVERIFY(!series->features[1].points[0].scores.wassersteinNormalized);
     QVERIFY(!series->truncated);
 
     const auto retention = log->enforceRetention(kStart);
@@ -414,7 +414,7 @@ void TestStatsQueries::monitorKeepsSnapshotsOnFlipAndInterval() {
     QCOMPARE(kept[2].timeUnixMs, kStart + 76'000);
     QVERIFY(kept[2].drift);
     QCOMPARE(kept[2].features.front().name, std::string("x"));  // ranked by KS
-    QVERIFY(kept[2].features.front().drifted);
+    QVERIFY(kept[2].features.front().scores.drifted);
 }
 
 void TestStatsQueries::monitorHistogramCountsTheWindow() {
