@@ -3,15 +3,11 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "core/UnixTime.h"
+
 namespace atalaya::rollout {
 
 using nlohmann::json;
-
-std::int64_t unixMillisNow() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 void to_json(json& out, const RolloutEvent& e) {
     auto optional = [](const auto& value) { return value ? json(*value) : json(nullptr); };
@@ -32,7 +28,7 @@ void to_json(json& out, const RolloutEvent& e) {
 RolloutEvent versionEvent(std::string kind, std::string model, std::optional<std::int64_t> from,
                           std::optional<std::int64_t> to, std::string actor, std::string address) {
     RolloutEvent event;
-    event.timeMs = unixMillisNow();
+    event.timeMs = systemUnixMs();
     event.model = std::move(model);
     event.kind = std::move(kind);
     event.fromVersion = from;
@@ -74,23 +70,29 @@ Result<std::unique_ptr<RolloutStore>> RolloutStore::open(const std::filesystem::
                              SqliteDatabase::open(file, SqliteDatabase::Access::ReadWrite));
     ATALAYA_RETURN_IF_ERROR(db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
     ATALAYA_RETURN_IF_ERROR(db.execute(kSchema));
-    return std::unique_ptr<RolloutStore>(new RolloutStore(std::move(db)));
+    ATALAYA_ASSIGN_OR_RETURN(
+        auto savePolicy,
+        db.prepare("INSERT INTO route_policies (api, model, policy_json, updated_ms) "
+                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (api, model) DO UPDATE SET "
+                   "policy_json = excluded.policy_json, updated_ms = excluded.updated_ms"));
+    ATALAYA_ASSIGN_OR_RETURN(
+        auto appendEvent,
+        db.prepare("INSERT INTO rollout_events (time_ms, api, model, kind, from_version, "
+                   "to_version, weight, actor, address, detail_json) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    return std::unique_ptr<RolloutStore>(
+        new RolloutStore(std::move(db), std::move(savePolicy), std::move(appendEvent)));
 }
 
 Status RolloutStore::savePolicy(const RoutePolicy& policy) {
     std::lock_guard lock(m_mutex);
-    ATALAYA_ASSIGN_OR_RETURN(
-        auto statement,
-        m_db.prepare("INSERT INTO route_policies (api, model, policy_json, updated_ms) "
-                     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (api, model) DO UPDATE SET "
-                     "policy_json = excluded.policy_json, updated_ms = excluded.updated_ms"));
+    SqliteStatement& statement = m_savePolicy;
+    statement.reset();
     ATALAYA_RETURN_IF_ERROR(statement.bindText(1, policy.api));
     ATALAYA_RETURN_IF_ERROR(statement.bindText(2, policy.model));
     ATALAYA_RETURN_IF_ERROR(statement.bindText(3, json(policy).dump()));
-    ATALAYA_RETURN_IF_ERROR(statement.bindInt(4, unixMillisNow()));
-    ATALAYA_ASSIGN_OR_RETURN(auto done, statement.step());
-    (void)done;
-    return Status::ok();
+    ATALAYA_RETURN_IF_ERROR(statement.bindInt(4, systemUnixMs()));
+    return statement.run();
 }
 
 Result<std::vector<RoutePolicy>> RolloutStore::loadPolicies() {
@@ -113,11 +115,8 @@ Result<std::vector<RoutePolicy>> RolloutStore::loadPolicies() {
 
 Status RolloutStore::appendEvent(const RolloutEvent& e) {
     std::lock_guard lock(m_mutex);
-    ATALAYA_ASSIGN_OR_RETURN(
-        auto statement,
-        m_db.prepare("INSERT INTO rollout_events (time_ms, api, model, kind, from_version, "
-                     "to_version, weight, actor, address, detail_json) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    SqliteStatement& statement = m_appendEvent;
+    statement.reset();
     ATALAYA_RETURN_IF_ERROR(statement.bindInt(1, e.timeMs));
     ATALAYA_RETURN_IF_ERROR(statement.bindText(2, e.api));
     ATALAYA_RETURN_IF_ERROR(statement.bindText(3, e.model));
@@ -128,9 +127,7 @@ Status RolloutStore::appendEvent(const RolloutEvent& e) {
     ATALAYA_RETURN_IF_ERROR(statement.bindText(8, e.actor));
     ATALAYA_RETURN_IF_ERROR(statement.bindText(9, e.address));
     ATALAYA_RETURN_IF_ERROR(statement.bindText(10, e.detailJson));
-    ATALAYA_ASSIGN_OR_RETURN(auto done, statement.step());
-    (void)done;
-    return Status::ok();
+    return statement.run();
 }
 
 Result<std::vector<RolloutEvent>> RolloutStore::recentEvents(std::size_t limit) {

@@ -15,7 +15,7 @@
 namespace atalaya::rollout {
 
 // Rollout state and history in <dataDir>/rollout.sqlite, so a restart resumes the same
-// routing: the policy of every route, the default version of every model, and the events.
+// routing: the policy of every route, and the events.
 //
 // Thread-safe (one mutex around one connection). Called on the admin worker and the guard
 // thread, never on an IO thread: writes are synchronous (a rollout action is rare and must not
@@ -30,10 +30,16 @@ public:
     Result<std::vector<RolloutEvent>> recentEvents(std::size_t limit);  // newest first
 
 private:
-    explicit RolloutStore(SqliteDatabase db) : m_db(std::move(db)) {}
+    RolloutStore(SqliteDatabase db, SqliteStatement savePolicy, SqliteStatement appendEvent)
+        : m_db(std::move(db))
+        , m_savePolicy(std::move(savePolicy))
+        , m_appendEvent(std::move(appendEvent)) {}
 
     std::mutex m_mutex;
     SqliteDatabase m_db;
+    // The two writes, prepared once; after m_db, so they are finalized before it closes.
+    SqliteStatement m_savePolicy;
+    SqliteStatement m_appendEvent;
 };
 
 }  // namespace atalaya::rollout
