@@ -5,6 +5,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "core/UnixTime.h"
 #include "telemetry/SqliteDatabase.h"
 
 namespace atalaya {
@@ -21,12 +22,6 @@ CREATE TABLE IF NOT EXISTS audit(
     detail_json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_time ON audit(time_unix_ms);
 )sql";
-
-std::int64_t nowUnixMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 }  // namespace
 
@@ -50,15 +45,13 @@ public:
         SqliteStatement& insert = *m_insert;
         insert.reset();
         ATALAYA_RETURN_IF_ERROR(
-            insert.bindInt(1, entry.timeUnixMs != 0 ? entry.timeUnixMs : nowUnixMs()));
+            insert.bindInt(1, entry.timeUnixMs != 0 ? entry.timeUnixMs : systemUnixMs()));
         ATALAYA_RETURN_IF_ERROR(insert.bindText(2, entry.actor));
         ATALAYA_RETURN_IF_ERROR(insert.bindText(3, entry.address));
         ATALAYA_RETURN_IF_ERROR(insert.bindText(4, entry.action));
         ATALAYA_RETURN_IF_ERROR(insert.bindText(5, entry.target));
         ATALAYA_RETURN_IF_ERROR(insert.bindText(6, entry.detailJson));
-        const Status done = insert.step().status();
-        insert.reset();
-        return done;
+        return insert.run();
     }
 
     Result<std::vector<AuditEntry>> recent(std::size_t limit, std::optional<std::int64_t> since) {
