@@ -10,7 +10,7 @@
 #include "telemetry/InferenceLogSchema.h"
 #include "telemetry/SqliteDatabase.h"
 #include "telemetry/StatsQueries.h"
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "telemetry/InferenceLog.h"
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya::bench {
 namespace {

@@ -5,7 +5,7 @@
 
 namespace atalaya {
 
-// Wall-clock time as telemetry keeps it: Unix milliseconds (InferenceRecord::timeUnixMs, the
+// Wall-clock time as the server records it: Unix milliseconds (InferenceRecord::timeUnixMs, the
 // log's time_ms, the SLO events) and Unix minutes, the unit of the per-minute rollups
 // (inference_rollup_minute.minute) that the charts and the SLO windows restored at start-up read.
 // One definition, so the writer, the queries and the SLO tracker cannot disagree on a minute.
@@ -18,9 +18,17 @@ constexpr std::int64_t unixMinuteOf(std::int64_t timeMs) {
     return timeMs / kMinuteMs;
 }
 
-// The system clock in Unix ms: what a telemetry component's clock option defaults to.
+// The system clock in Unix ms: what a component's clock option defaults to, and the time of
+// every record, event and audit row.
 inline std::int64_t systemUnixMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The system clock in Unix seconds: the unit of JWT claims and credential expiry.
+inline std::int64_t systemUnixSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }

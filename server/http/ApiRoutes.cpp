@@ -6,6 +6,7 @@
 
 #include "core/Logging.h"
 #include "core/StrictJson.h"
+#include "core/UnixTime.h"
 #include "http/HttpErrors.h"
 #include "http/OipCodec.h"
 #include "http/PredictCodec.h"
@@ -311,9 +312,7 @@ InferenceRecord startRecord(LogDraft& draft, const std::string& requestId,
                             const std::string& client, const ModelVersion& version,
                             const InferenceTiming& timing, microseconds total) {
     InferenceRecord record;
-    record.timeUnixMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    record.timeUnixMs = systemUnixMs();
     record.requestId = requestId;
     record.client = client;
     record.route = draft.route;

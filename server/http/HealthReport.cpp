@@ -3,6 +3,8 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "core/UnixTime.h"
+
 namespace atalaya::http {
 namespace {
 
@@ -45,9 +47,7 @@ constexpr std::int64_t kRecentDropMs = 60'000;
 json telemetryHealth(const InferenceSink* sink, std::vector<std::string>& warnings) {
     const InferenceSinkCounters counters =
         sink != nullptr ? sink->counters() : InferenceSinkCounters{};
-    const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+    const auto nowMs = systemUnixMs();
     if (counters.lastDropUnixMs != 0 && nowMs - counters.lastDropUnixMs < kRecentDropMs) {
         warnings.push_back("the inference log dropped rows in the last minute (" +
                            std::to_string(counters.rowsDropped) +

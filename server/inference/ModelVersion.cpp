@@ -1,6 +1,7 @@
 #include "inference/ModelVersion.h"
 
 #include "core/Logging.h"
+#include "core/UnixTime.h"
 
 namespace atalaya {
 namespace {
@@ -176,9 +177,7 @@ void ModelVersion::setState(ModelState state, std::string reason) {
     {
         std::lock_guard lock(m_mutex);
         m_reason = std::move(reason);
-        m_sinceMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+        m_sinceMs = systemUnixMs();
     }
     m_state.store(state, std::memory_order_release);
 }

@@ -29,6 +29,5 @@ void to_json(nlohmann::json& out, const RolloutEvent& event);
 RolloutEvent versionEvent(std::string kind, std::string model, std::optional<std::int64_t> from,
                           std::optional<std::int64_t> to, std::string actor, std::string address);
 
-std::int64_t unixMillisNow();
 
 }  // namespace atalaya::rollout

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/Logging.h"
+#include "core/UnixTime.h"
 #include "rollout/Confidence.h"
 #include "rollout/GuardEvaluation.h"
 
@@ -110,7 +111,7 @@ RolloutManager::RolloutManager(Options options)
             route.policy.api = api;
             route.policy.model = model;
             route.policy.stable = version;
-            route.policy.sinceMs = unixMillisNow();
+            route.policy.sinceMs = systemUnixMs();
             byModel.emplace(model, std::move(route));
         }
     }
@@ -318,7 +319,7 @@ Result<RolloutManager::Transition> RolloutManager::nextPolicy(const RoutePolicy&
             p.weight = p.steps.front();
             p.nextStepAtMs.reset();
             if (p.stepIntervalS > 0)
-                p.nextStepAtMs = unixMillisNow() + p.stepIntervalS * 1000LL;
+                p.nextStepAtMs = systemUnixMs() + p.stepIntervalS * 1000LL;
             kind = "canary_started";
         }
     } else if (a.action == "step" || a.action == "set_weight") {
@@ -343,7 +344,7 @@ Result<RolloutManager::Transition> RolloutManager::nextPolicy(const RoutePolicy&
         }
         p.weight = weight;
         if (p.stepIntervalS > 0)
-            p.nextStepAtMs = unixMillisNow() + p.stepIntervalS * 1000LL;
+            p.nextStepAtMs = systemUnixMs() + p.stepIntervalS * 1000LL;
         kind = "weight_changed";
         newStage = false;  // stepping a canary keeps collecting
     } else if (a.action == "promote") {
@@ -358,7 +359,7 @@ Result<RolloutManager::Transition> RolloutManager::nextPolicy(const RoutePolicy&
         if (!exists)
             return notFound("no route " + p.api + " for " + p.model, "route_not_found");
         p.deprecated = true;
-        p.deprecatedAtMs = unixMillisNow();
+        p.deprecatedAtMs = systemUnixMs();
         p.sunsetMs = a.sunsetMs;
         kind = "deprecated";
         newStage = false;
@@ -378,7 +379,7 @@ void RolloutManager::commit(Route& route, const RoutePolicy& policy, bool newSta
     route.policy = policy;
     route.headers = deprecationHeaders(policy);
     if (newStage) {
-        route.policy.sinceMs = unixMillisNow();
+        route.policy.sinceMs = systemUnixMs();
         route.scoreboard = std::make_shared<VersionScoreboard>();
     }
 }
@@ -411,7 +412,7 @@ std::string RolloutManager::enact(const RoutePolicy& before, const Transition& t
                                   const Actor& actor, json detail) {
     const RoutePolicy& after = transition.policy;
     const auto [from, to] = eventVersions(before, after);
-    const RolloutEvent event{.timeMs = unixMillisNow(),
+    const RolloutEvent event{.timeMs = systemUnixMs(),
                              .api = after.api,
                              .model = after.model,
                              .kind = transition.kind,
@@ -473,7 +474,7 @@ void RolloutManager::evaluateGuards() {
         std::optional<GuardTrip> trip;  // empty: a scheduled step
     };
     std::vector<Due> due;
-    const std::int64_t now = unixMillisNow();
+    const std::int64_t now = systemUnixMs();
     {
         std::shared_lock lock(m_mutex);
         for (const auto& [api, byModel] : m_routes) {

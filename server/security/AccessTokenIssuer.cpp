@@ -1,4 +1,5 @@
 #include "security/AccessTokenIssuer.h"
+#include "core/UnixTime.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,11 +12,7 @@ namespace atalaya::security {
 AccessTokenIssuer::AccessTokenIssuer(const JwtSigner* signer, AccessTokenOptions options)
     : m_signer(signer), m_options(std::move(options)) {
     if (!m_options.now) {
-        m_options.now = [] {
-            return std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        };
+        m_options.now = systemUnixSeconds;
     }
 }
 

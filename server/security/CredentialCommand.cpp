@@ -1,4 +1,5 @@
 #include "security/CredentialCommand.h"
+#include "core/UnixTime.h"
 
 #include <QCommandLineParser>
 #include <chrono>
@@ -105,9 +106,7 @@ int create(const CredentialCommand& command, const QCommandLineParser& parser,
         const int days = parser.value(options.expiresDays).toInt(&ok);
         if (!ok || days < 1 || days > 36500)
             return printer.usage("--expires-days takes 1..36500");
-        const auto now = std::chrono::system_clock::now().time_since_epoch();
-        spec.expiresAtUnix =
-            std::chrono::duration_cast<std::chrono::seconds>(now).count() + days * 86400LL;
+        spec.expiresAtUnix = systemUnixSeconds() + days * 86400LL;
     }
     if (spec.name.empty() || spec.scopes == 0)
         return printer.usage("create needs --name and --scopes");

@@ -1,4 +1,5 @@
 #include "security/CredentialTable.h"
+#include "core/UnixTime.h"
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -52,9 +53,7 @@ StoredCredential readRow(const SqliteStatement& row) {
 }
 
 std::int64_t systemNow() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return systemUnixSeconds();
 }
 
 }  // namespace

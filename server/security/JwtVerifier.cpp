@@ -1,4 +1,5 @@
 #include "security/JwtVerifier.h"
+#include "core/UnixTime.h"
 
 #include <algorithm>
 #include <cctype>
@@ -57,9 +58,7 @@ bool audienceContains(const json& aud, const std::string& audience) {
 }
 
 std::int64_t systemNow() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return systemUnixSeconds();
 }
 
 }  // namespace

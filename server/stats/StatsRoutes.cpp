@@ -9,7 +9,7 @@
 #include "telemetry/DriftReference.h"
 #include "telemetry/StatsQueries.h"
 #include "telemetry/StatsQueryThread.h"
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya::stats {
 namespace {

@@ -4,7 +4,7 @@
 #include "telemetry/DriftInputParser.h"
 #include "telemetry/DriftReference.h"
 #include "telemetry/DriftWindow.h"
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya {
 

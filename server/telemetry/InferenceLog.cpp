@@ -5,7 +5,7 @@
 
 #include "core/Logging.h"
 #include "telemetry/InferenceLogStore.h"
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya {
 namespace {

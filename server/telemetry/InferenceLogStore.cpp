@@ -5,7 +5,7 @@
 
 #include "telemetry/CapturePolicy.h"
 #include "telemetry/InferenceLogSchema.h"
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya {
 namespace {

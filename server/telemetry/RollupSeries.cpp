@@ -1,6 +1,6 @@
 #include "telemetry/RollupSeries.h"
 
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya {
 std::optional<double> latencyQuantileMs(std::span<const std::int64_t, kLatencyBucketCount> buckets,

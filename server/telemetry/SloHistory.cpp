@@ -5,7 +5,7 @@
 
 #include "telemetry/InferenceLogSchema.h"
 #include "telemetry/SqliteDatabase.h"
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya {
 namespace {

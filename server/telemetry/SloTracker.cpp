@@ -8,7 +8,7 @@
 #include "telemetry/SloBucketRing.h"
 #include "telemetry/SloEventStore.h"
 #include "telemetry/SloHistory.h"
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya {
 namespace {

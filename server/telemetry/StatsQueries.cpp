@@ -4,7 +4,7 @@
 #include <map>
 
 #include "telemetry/SqliteDatabase.h"
-#include "telemetry/UnixTime.h"
+#include "core/UnixTime.h"
 
 namespace atalaya {
 namespace {
