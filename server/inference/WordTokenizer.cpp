@@ -2,16 +2,9 @@
 
 #include <fstream>
 
+#include "core/TextTokens.h"
+
 namespace atalaya {
-namespace {
-
-bool isTokenChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'';
-}
-
-char lowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-}  // namespace
 
 Result<WordTokenizer> WordTokenizer::load(const TokenizerSpec& spec) {
     std::ifstream in(spec.vocabFile);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/StrictJson.h"
+#include "core/TextTokens.h"
 #include "telemetry/DriftReference.h"
 #include "telemetry/InferenceRecord.h"
 
@@ -13,10 +14,6 @@ namespace {
 using nlohmann::json;
 
 constexpr StrictJsonLimits kLimits{.maxDepth = 8};
-
-bool isTokenByte(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'';
-}
 
 // OIP logs {"<input>": data}; the predict routes log the instances array itself.
 const json* instancesOf(const json& inputs) {
@@ -115,18 +112,7 @@ DriftWindowLayout DriftInputParser::layout() const {
 }
 
 std::size_t DriftInputParser::countTokens(std::string_view text) {
-    std::size_t tokens = 0;
-    bool inToken = false;
-    for (const char byte : text) {
-        auto c = static_cast<unsigned char>(byte);
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<unsigned char>(c - 'A' + 'a');
-        const bool token = isTokenByte(c);
-        if (token && !inToken)
-            ++tokens;
-        inToken = token;
-    }
-    return tokens;
+    return countTextTokens(text);
 }
 
 Result<std::vector<DriftObservation>> DriftInputParser::parse(const InferenceRecord& record) const {

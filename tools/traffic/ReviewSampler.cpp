@@ -1,10 +1,10 @@
 #include "ReviewSampler.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "ReviewVocabulary.h"
 #include "TrafficShift.h"
+#include "core/TextTokens.h"
 
 namespace atalaya::traffic {
 namespace {
@@ -13,15 +13,7 @@ using namespace vocabulary;
 
 // Tokens by the server's rule (docs/models.md): ASCII-lowercase, maximal runs of [a-z0-9'].
 std::size_t countTokens(std::string_view text) {
-    std::size_t tokens = 0;
-    bool inToken = false;
-    for (const char raw : text) {
-        const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(raw)));
-        const bool tokenChar = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'';
-        tokens += tokenChar && !inToken ? 1 : 0;
-        inToken = tokenChar;
-    }
-    return tokens;
+    return countTextTokens(text);  // the model's own rule (core/TextTokens.h)
 }
 
 std::size_t countWords(std::string_view text) {
