@@ -17,6 +17,7 @@
 
 #include "security/Principal.h"
 #include "security/RateLimitDecision.h"
+#include "security/StringHash.h"
 #include "telemetry/SqliteDatabase.h"
 
 namespace atalaya {
@@ -88,13 +89,6 @@ private:
         std::string period;
         std::int64_t count = 0;
     };
-    struct StringHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view key) const noexcept {
-            return std::hash<std::string_view>{}(key);
-        }
-    };
-
     QuotaStore(Options options, SqliteDatabase db);
     Status load();
     Status write(const std::vector<Row>& rows);

@@ -8,18 +8,13 @@
 #include <string>
 #include <unordered_map>
 
+#include "security/StringHash.h"
+
 namespace atalaya {
 namespace {
 
 // What a zero-rate bucket advertises as its reset: it never refills by itself.
 constexpr std::int64_t kNoRefillSeconds = 86'400;
-
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const noexcept {
-        return std::hash<std::string_view>{}(key);
-    }
-};
 
 // Seconds from a fractional count, rounded up: a client told "1" must find a token after 1 s.
 // The epsilon absorbs floating-point dust (2.0000000001 is 2, not 3).
