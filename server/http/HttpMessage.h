@@ -42,8 +42,8 @@ struct HttpResponse {
 class ResponseSink {
 public:
     virtual ~ResponseSink() = default;
-    virtual void deliver(HttpResponse&& response) = 0;           // any thread
-    virtual void dispatch(std::function<void()> work) = 0;       // runs work on the IO thread
+    virtual void deliver(HttpResponse&& response) = 0;      // any thread
+    virtual void dispatch(std::function<void()> work) = 0;  // runs work on the IO thread
 };
 
 // A handle to answer one request, exactly once, from any thread. If the client has gone away

@@ -23,8 +23,8 @@ struct TlsListenerOptions {
 
 struct HttpServerOptions {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 0;  // 0: the OS picks a free port; port() tells which
-    bool plain = true;       // the plain HTTP listener on `port`
+    std::uint16_t port = 0;                 // 0: the OS picks a free port; port() tells which
+    bool plain = true;                      // the plain HTTP listener on `port`
     std::optional<TlsListenerOptions> tls;  // an HTTPS listener besides (or instead of) it
     int ioThreads = 1;
     std::size_t maxBodyBytes = 1 << 20;
@@ -57,8 +57,8 @@ public:
     Status start();                   // load the TLS files, bind, listen, start the IO threads
     std::uint16_t port() const;       // the plain HTTP listener's port; 0 when it is off
     std::uint16_t httpsPort() const;  // the HTTPS listener's port; 0 when it is off
-    void stopAccepting();     // close the listener; open connections keep being served
-    void stop();              // close every connection and join the IO threads
+    void stopAccepting();             // close the listener; open connections keep being served
+    void stop();                      // close every connection and join the IO threads
     std::size_t openConnections() const;
 
 private:

@@ -1,19 +1,18 @@
 #pragma once
 
+#include <atalaya/Config.h>
+#include <atalaya/Result.h>
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "inference/HostTensor.h"
 #include "inference/InferenceRequest.h"
 #include "inference/ModelMetadata.h"
 #include "inference/WordTokenizer.h"
-
-#include <atalaya/Config.h>
-#include <atalaya/Result.h>
-
-#include <nlohmann/json_fwd.hpp>
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
 
 namespace atalaya::http {
 
@@ -21,8 +20,8 @@ namespace atalaya::http {
 // https://kserve.github.io/website/latest/modelserving/data_plane/v2_protocol/
 
 struct OipInferCall {
-    std::optional<std::string> id;            // echoed in the response
-    std::vector<HostTensor> inputs;           // in the model's declared input order
+    std::optional<std::string> id;              // echoed in the response
+    std::vector<HostTensor> inputs;             // in the model's declared input order
     std::vector<std::string> requestedOutputs;  // empty: all
 };
 

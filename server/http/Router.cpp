@@ -4,29 +4,39 @@ namespace atalaya::http {
 namespace {
 
 int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
-Status badPath(std::string message) { return invalidArgument(std::move(message), "bad_path"); }
+Status badPath(std::string message) {
+    return invalidArgument(std::move(message), "bad_path");
+}
 
 }  // namespace
 
 std::string_view accessName(Access access) {
     switch (access) {
-        case Access::Public: return "public";
-        case Access::Predict: return "predict";
-        case Access::Metrics: return "metrics";
-        case Access::Admin: return "admin";
+        case Access::Public:
+            return "public";
+        case Access::Predict:
+            return "predict";
+        case Access::Metrics:
+            return "metrics";
+        case Access::Admin:
+            return "admin";
     }
     return "unknown";
 }
 
 std::optional<std::string_view> PathParams::get(std::string_view name) const {
     for (const auto& [key, value] : m_items) {
-        if (key == name) return value;
+        if (key == name)
+            return value;
     }
     return std::nullopt;
 }
@@ -34,19 +44,23 @@ std::optional<std::string_view> PathParams::get(std::string_view name) const {
 Result<std::string> normalizePath(std::string_view target) {
     const auto query = target.find('?');
     const std::string_view raw = target.substr(0, query);
-    if (raw.empty() || raw.front() != '/') return badPath("the request path must start with /");
+    if (raw.empty() || raw.front() != '/')
+        return badPath("the request path must start with /");
 
     std::string path;
     path.reserve(raw.size());
     for (std::size_t i = 0; i < raw.size(); ++i) {
         char c = raw[i];
         if (c == '%') {
-            if (i + 2 >= raw.size()) return badPath("bad percent-encoding");
+            if (i + 2 >= raw.size())
+                return badPath("bad percent-encoding");
             const int hi = hexValue(raw[i + 1]);
             const int lo = hexValue(raw[i + 2]);
-            if (hi < 0 || lo < 0) return badPath("bad percent-encoding");
+            if (hi < 0 || lo < 0)
+                return badPath("bad percent-encoding");
             c = static_cast<char>(hi * 16 + lo);
-            if (c == '/' || c == '\\' || c == '\0') return badPath("encoded separator in path");
+            if (c == '/' || c == '\\' || c == '\0')
+                return badPath("encoded separator in path");
             i += 2;
         } else if (c == '\\' || static_cast<unsigned char>(c) < 0x20) {
             return badPath("control character or backslash in path");
@@ -71,8 +85,10 @@ bool matchPattern(std::string_view pattern, std::string_view path, PathParams& p
     while (!pattern.empty() && !path.empty()) {
         const auto pEnd = pattern.find('/', 1);
         const auto sEnd = path.find('/', 1);
-        const std::string_view pSeg = pattern.substr(1, pEnd == std::string_view::npos ? pattern.npos : pEnd - 1);
-        const std::string_view sSeg = path.substr(1, sEnd == std::string_view::npos ? path.npos : sEnd - 1);
+        const std::string_view pSeg =
+            pattern.substr(1, pEnd == std::string_view::npos ? pattern.npos : pEnd - 1);
+        const std::string_view sSeg =
+            path.substr(1, sEnd == std::string_view::npos ? path.npos : sEnd - 1);
         if (pSeg.size() > 2 && pSeg.front() == '{' && pSeg.back() == '}') {
             params.add(pSeg.substr(1, pSeg.size() - 2), std::string(sSeg));
         } else if (pSeg != sSeg) {

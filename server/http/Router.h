@@ -1,13 +1,13 @@
 #pragma once
 
-#include "http/HttpMessage.h"
-
 #include <atalaya/Result.h>
 
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "http/HttpMessage.h"
 
 namespace atalaya::http {
 
@@ -19,7 +19,9 @@ std::string_view accessName(Access access);
 // Captured `{name}` segments of a route pattern.
 class PathParams {
 public:
-    void add(std::string_view name, std::string value) { m_items.emplace_back(name, std::move(value)); }
+    void add(std::string_view name, std::string value) {
+        m_items.emplace_back(name, std::move(value));
+    }
     std::optional<std::string_view> get(std::string_view name) const;
 
 private:
