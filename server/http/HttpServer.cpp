@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/Logging.h"
+#include "core/ThreadName.h"
 #include "http/HttpListener.h"
 #include "http/HttpSession.h"
 #include "http/TlsContext.h"
@@ -92,6 +93,7 @@ Status HttpServer::Impl::listen() {
 }
 
 void HttpServer::Impl::runIo() {
+    nameCurrentThread("http-io");
     for (;;) {
         try {
             m_state->io.run();

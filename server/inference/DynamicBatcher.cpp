@@ -1,9 +1,10 @@
 #include "inference/DynamicBatcher.h"
 
-#include "core/Logging.h"
-
 #include <cstring>
 #include <exception>
+
+#include "core/Logging.h"
+#include "core/ThreadName.h"
 
 namespace atalaya {
 namespace {
@@ -12,7 +13,8 @@ using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
 void finish(InferenceRequest& request, InferenceResult&& result) {
-    if (request.onDone) request.onDone(std::move(result));
+    if (request.onDone)
+        request.onDone(std::move(result));
 }
 
 void fail(InferenceRequest& request, const Status& status) {
@@ -30,7 +32,8 @@ HostTensor concatInputs(const std::vector<InferenceRequest>& batch, std::size_t 
     merged.shape = first.shape;
     merged.shape[0] = totalRows;
     std::size_t bytes = 0;
-    for (const auto& request : batch) bytes += request.inputs[index].data.size();
+    for (const auto& request : batch)
+        bytes += request.inputs[index].data.size();
     merged.data.resize(bytes);
     std::size_t offset = 0;
     for (const auto& request : batch) {
@@ -63,7 +66,9 @@ DynamicBatcher::DynamicBatcher(std::string name, ModelRunner& runner, BatchingSp
     , m_stats(stats)
     , m_thread([this] { workerLoop(); }) {}
 
-DynamicBatcher::~DynamicBatcher() { stop(Drain::Abort); }
+DynamicBatcher::~DynamicBatcher() {
+    stop(Drain::Abort);
+}
 
 Status DynamicBatcher::submit(InferenceRequest&& request) {
     bool wake = false;
@@ -88,7 +93,8 @@ Status DynamicBatcher::submit(InferenceRequest&& request) {
         // under load that is a futex call per request.
         wake = m_queue.size() == 1 || m_queuedRows >= m_spec.maxBatchSize;
     }
-    if (wake) m_wake.notify_one();
+    if (wake)
+        m_wake.notify_one();
     return Status::ok();
 }
 
@@ -103,15 +109,18 @@ void DynamicBatcher::stop(Drain drain) {
         }
     }
     m_wake.notify_all();
-    if (m_thread.joinable() && m_thread.get_id() != std::this_thread::get_id()) m_thread.join();
+    if (m_thread.joinable() && m_thread.get_id() != std::this_thread::get_id())
+        m_thread.join();
 }
 
 void DynamicBatcher::workerLoop() {
+    nameCurrentThread("batch " + m_name);
     std::unique_lock lock(m_mutex);
     while (true) {
         auto batch = nextBatch(lock);
         if (batch.empty()) {
-            if (m_stopping && (m_queue.empty() || m_drain == Drain::Abort)) break;
+            if (m_stopping && (m_queue.empty() || m_drain == Drain::Abort))
+                break;
             continue;
         }
         lock.unlock();
@@ -131,17 +140,17 @@ void DynamicBatcher::workerLoop() {
 // Called with the lock held; returns an empty batch when there is nothing to run (yet).
 std::vector<InferenceRequest> DynamicBatcher::nextBatch(std::unique_lock<std::mutex>& lock) {
     m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
-    if (m_queue.empty() || (m_stopping && m_drain == Drain::Abort)) return {};
+    if (m_queue.empty() || (m_stopping && m_drain == Drain::Abort))
+        return {};
 
     const bool quiet = m_queue.size() == 1 && m_lastBatchRequests <= 1;
     if (!quiet && !m_stopping) {
         // Wait for company until the batch is full or the oldest request has waited long enough.
-        const auto flushAt =
-            m_queue.front().enqueuedAt + microseconds(m_spec.maxQueueDelayUs);
-        m_wake.wait_until(lock, flushAt, [this] {
-            return m_stopping || m_queuedRows >= m_spec.maxBatchSize;
-        });
-        if (m_stopping && m_drain == Drain::Abort) return {};
+        const auto flushAt = m_queue.front().enqueuedAt + microseconds(m_spec.maxQueueDelayUs);
+        m_wake.wait_until(lock, flushAt,
+                          [this] { return m_stopping || m_queuedRows >= m_spec.maxBatchSize; });
+        if (m_stopping && m_drain == Drain::Abort)
+            return {};
     }
     expireOverdue(SteadyClock::now());
 
@@ -150,7 +159,8 @@ std::vector<InferenceRequest> DynamicBatcher::nextBatch(std::unique_lock<std::mu
     while (!m_queue.empty()) {
         const std::int64_t next = m_queue.front().rows();
         // An oversized request rides alone rather than being refused.
-        if (!batch.empty() && rows + next > m_spec.maxBatchSize) break;
+        if (!batch.empty() && rows + next > m_spec.maxBatchSize)
+            break;
         rows += next;
         m_queuedRows -= next;
         batch.push_back(std::move(m_queue.front()));
@@ -167,9 +177,9 @@ void DynamicBatcher::expireOverdue(SteadyClock::time_point now) {
             m_queuedRows -= it->rows();
             // The callback only hands the result to another thread, so calling it under the
             // lock is cheap and keeps queue accounting in one place.
-            fail(*it, Status(StatusCode::DeadlineExceeded,
-                             "the request's deadline passed while it was queued",
-                             "deadline_exceeded"));
+            fail(*it,
+                 Status(StatusCode::DeadlineExceeded,
+                        "the request's deadline passed while it was queued", "deadline_exceeded"));
             it = m_queue.erase(it);
         } else {
             ++it;
@@ -179,7 +189,8 @@ void DynamicBatcher::expireOverdue(SteadyClock::time_point now) {
 
 void DynamicBatcher::execute(std::vector<InferenceRequest>& batch) {
     std::int64_t totalRows = 0;
-    for (const auto& request : batch) totalRows += request.rows();
+    for (const auto& request : batch)
+        totalRows += request.rows();
     m_inFlight.store(static_cast<int>(totalRows), std::memory_order_relaxed);
 
     std::vector<HostTensor> inputs;

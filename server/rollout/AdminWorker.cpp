@@ -1,5 +1,7 @@
 #include "rollout/AdminWorker.h"
 
+#include "core/ThreadName.h"
+
 namespace atalaya::rollout {
 
 AdminWorker::AdminWorker() : m_thread([this] { run(); }) {}
@@ -22,6 +24,7 @@ void AdminWorker::post(std::function<void()> job) {
 }
 
 void AdminWorker::run() {
+    nameCurrentThread("admin-worker");
     std::unique_lock lock(m_mutex);
     while (true) {
         m_wake.wait(lock, [this] { return m_stopping || !m_jobs.empty(); });

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/Logging.h"
+#include "core/ThreadName.h"
 #include "core/UnixTime.h"
 #include "rollout/Confidence.h"
 #include "rollout/GuardEvaluation.h"
@@ -156,6 +157,7 @@ void RolloutManager::stop() {
 }
 
 void RolloutManager::guardLoop() {
+    nameCurrentThread("rollout-guard");
     std::unique_lock lock(m_guardMutex);
     while (!m_stopping) {
         m_guardWake.wait_for(lock, m_guardInterval, [this] { return m_stopping; });

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/ThreadName.h"
+
 namespace atalaya {
 namespace {
 
@@ -289,6 +291,7 @@ Status QuotaStore::write(const std::vector<Row>& rows) {
 }
 
 void QuotaStore::flushLoop() {
+    nameCurrentThread("quota-flusher");
     std::unique_lock lock(m_stopMutex);
     while (!m_stopping) {
         m_stopCondition.wait_for(lock, m_options.flushInterval, [this] { return m_stopping; });

@@ -1,10 +1,11 @@
 #include "telemetry/DriftMonitor.h"
 
 #include "core/Logging.h"
+#include "core/ThreadName.h"
+#include "core/UnixTime.h"
 #include "telemetry/DriftInputParser.h"
 #include "telemetry/DriftReference.h"
 #include "telemetry/DriftWindow.h"
-#include "core/UnixTime.h"
 
 namespace atalaya {
 
@@ -63,6 +64,7 @@ void DriftMonitor::stop() {
 }
 
 void DriftMonitor::workerLoop() {
+    nameCurrentThread("drift-monitor");
     std::vector<InferenceRecord> batch;
     for (;;) {
         bool stopping = false;

@@ -4,8 +4,9 @@
 #include <iterator>
 
 #include "core/Logging.h"
-#include "telemetry/InferenceLogStore.h"
+#include "core/ThreadName.h"
 #include "core/UnixTime.h"
+#include "telemetry/InferenceLogStore.h"
 
 namespace atalaya {
 namespace {
@@ -157,6 +158,7 @@ Status InferenceLog::exportRange(std::int64_t fromMs, std::int64_t toMs, ExportF
 }
 
 void InferenceLog::writerLoop() {
+    nameCurrentThread("log-writer");
     std::vector<InferenceRecord> batch;
     std::vector<DriftSnapshot> drift;
     std::optional<RetentionPass> pass;

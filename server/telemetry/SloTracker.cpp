@@ -5,10 +5,11 @@
 #include <cmath>
 
 #include "core/Logging.h"
+#include "core/ThreadName.h"
+#include "core/UnixTime.h"
 #include "telemetry/SloBucketRing.h"
 #include "telemetry/SloEventStore.h"
 #include "telemetry/SloHistory.h"
-#include "core/UnixTime.h"
 
 namespace atalaya {
 namespace {
@@ -263,6 +264,7 @@ std::size_t SloTracker::trackedModels() const {
 }
 
 void SloTracker::evaluationLoop() {
+    nameCurrentThread("slo-evaluator");
     std::unique_lock lock(m_wakeMutex);
     for (;;) {
         if (m_wake.wait_for(lock, m_options.evaluationInterval, [this] { return m_stopping; }))

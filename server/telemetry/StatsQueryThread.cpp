@@ -1,6 +1,7 @@
 #include "telemetry/StatsQueryThread.h"
 
 #include "core/Logging.h"
+#include "core/ThreadName.h"
 
 namespace atalaya {
 
@@ -48,6 +49,7 @@ void StatsQueryThread::stop() {
 }
 
 void StatsQueryThread::run() {
+    nameCurrentThread("stats-query");
     for (;;) {
         Job job;
         {
