@@ -8,6 +8,7 @@
 #include "core/StrictJson.h"
 #include "core/UnixTime.h"
 #include "http/HttpErrors.h"
+#include "http/JsonTensor.h"
 #include "http/OipCodec.h"
 #include "http/PredictCodec.h"
 #include "security/RateLimitHeaders.h"
@@ -306,7 +307,26 @@ struct LogDraft {
     std::string apiVersion;
     std::string inputsJson;
     int instances = 0;
+    std::shared_ptr<const InstanceValues> inputValues;
 };
+
+// The drift monitor's view of a request, so it never parses inputsJson again: a text model's
+// strings (the leaves of `data`, which the decoder has validated), otherwise the first input's
+// elements, one row per instance in the model's column order.
+std::shared_ptr<const InstanceValues> instanceValuesOf(const TensorSpec& spec,
+                                                       const HostTensor& tensor, const json& data) {
+    auto values = std::make_shared<InstanceValues>();
+    if (spec.tokenizer) {
+        for (const json* item : flattenRowMajor(data)) {
+            if (item->is_string())
+                values->texts.push_back(item->get<std::string>());
+        }
+    } else if (tensor.rows() > 0) {
+        values->numbers = tensor.toDoubles();
+        values->columns = values->numbers.size() / static_cast<std::size_t>(tensor.rows());
+    }
+    return values;
+}
 
 InferenceRecord startRecord(LogDraft& draft, const std::string& requestId,
                             const std::string& client, const ModelVersion& version,
@@ -325,6 +345,7 @@ InferenceRecord startRecord(LogDraft& draft, const std::string& requestId,
     record.batchSize = timing.batchSize;
     record.instances = draft.instances;
     record.inputsJson = std::move(draft.inputsJson);  // a request completes exactly once
+    record.inputValues = draft.inputValues;           // shared with a shadow's record
     return record;
 }
 
@@ -407,10 +428,28 @@ std::string oipInputsForLog(const json& body) {
     return inputs.dump();
 }
 
+// instanceValuesOf for an OIP body: the model's first declared input, found by name (decodeOipInfer
+// has matched every input, so it is there).
+std::shared_ptr<const InstanceValues> oipInstanceValues(const json& body,
+                                                        const ModelMetadata& metadata,
+                                                        const HostTensor& firstInput) {
+    const TensorSpec& spec = metadata.inputs.front();
+    for (const auto& input : body.at("inputs")) {
+        const auto name = input.find("name");
+        const auto data = input.find("data");
+        if (name != input.end() && *name == spec.name && data != input.end())
+            return instanceValuesOf(spec, firstInput, *data);
+    }
+    return nullptr;
+}
+
 void fillPrediction(InferenceRecord& record, EncodedPredictions&& predictions) {
     record.label = std::move(predictions.label);
     record.score = predictions.score;
     record.predictionsJson = std::move(predictions.json);
+    record.instancePredictions.reserve(predictions.instances.size());
+    for (auto& instance : predictions.instances)
+        record.instancePredictions.push_back({std::move(instance.label), instance.score});
 }
 
 // Sends a copy of a request to a shadow version. Its outcome goes to the router (agreement
@@ -502,7 +541,9 @@ void ApiRoutes::servePredict(const ApiCallPtr& call) {
             LogDraft{.route = "predict",
                      .apiVersion = api,
                      .inputsJson = envelope->instances->dump(),
-                     .instances = static_cast<int>(envelope->instances->size())});
+                     .instances = static_cast<int>(envelope->instances->size()),
+                     .inputValues = instanceValuesOf((*version)->metadata().inputs.front(),
+                                                     inputs->front(), *envelope->instances)});
     }
     if (decision.shadow && *decision.shadow != (*version)->version()) {
         // The shadow decodes with its own metadata: a version with another schema is refused
@@ -628,11 +669,12 @@ void ApiRoutes::serveOipInfer(const ApiCallPtr& call) {
     auto inputs = std::move(shared->inputs);
     std::shared_ptr<LogDraft> draft;
     if (m_context.sink != nullptr) {
-        draft = std::make_shared<LogDraft>(
-            LogDraft{.route = "oip_infer",
-                     .apiVersion = {},
-                     .inputsJson = oipInputsForLog(*body),
-                     .instances = static_cast<int>(inputs.front().rows())});
+        draft = std::make_shared<LogDraft>(LogDraft{
+            .route = "oip_infer",
+            .apiVersion = {},
+            .inputsJson = oipInputsForLog(*body),
+            .instances = static_cast<int>(inputs.front().rows()),
+            .inputValues = oipInstanceValues(*body, (*version)->metadata(), inputs.front())});
     }
     const ModelVersion* served = version->get();
     runInference(call, *version, std::move(inputs), *deadline, m_context.sink, std::move(draft),

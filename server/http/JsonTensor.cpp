@@ -16,27 +16,27 @@ void store(T value, std::byte* out) {
 }
 
 template <class Int>
-Status storeInteger(const json& value, std::byte* out, const std::string& where) {
+Status storeInteger(const json& value, std::byte* out) {
     long long v = 0;
     if (value.is_number_integer()) {
         if (value.is_number_unsigned() &&
             value.get<unsigned long long>() >
                 static_cast<unsigned long long>(std::numeric_limits<long long>::max())) {
-            return invalidArgument(where + " is out of range for an integer", "out_of_range");
+            return invalidArgument(" is out of range for an integer", "out_of_range");
         }
         v = value.get<long long>();
     } else if (value.is_number_float()) {
         const double d = value.get<double>();
         if (!std::isfinite(d) || d != std::trunc(d) || std::fabs(d) > 9.0e15) {
-            return invalidArgument(where + " must be an integer", "wrong_type");
+            return invalidArgument(" must be an integer", "wrong_type");
         }
         v = static_cast<long long>(d);
     } else {
-        return invalidArgument(where + " must be a number", "wrong_type");
+        return invalidArgument(" must be a number", "wrong_type");
     }
     if (v < static_cast<long long>(std::numeric_limits<Int>::min()) ||
         v > static_cast<long long>(std::numeric_limits<Int>::max())) {
-        return invalidArgument(where + " is out of range for its datatype", "out_of_range");
+        return invalidArgument(" is out of range for its datatype", "out_of_range");
     }
     store(static_cast<Int>(v), out);
     return Status::ok();
@@ -51,21 +51,21 @@ void appendAs(const HostTensor& tensor, std::size_t first, std::size_t count, js
 
 }  // namespace
 
-Status writeElement(const json& value, DataType type, std::byte* out, const std::string& where) {
+Status writeElement(const json& value, DataType type, std::byte* out) {
     switch (type) {
         case DataType::Bool:
             if (!value.is_boolean())
-                return invalidArgument(where + " must be a boolean", "wrong_type");
+                return invalidArgument(" must be a boolean", "wrong_type");
             store<std::uint8_t>(value.get<bool>() ? 1 : 0, out);
             return Status::ok();
         case DataType::Fp32:
         case DataType::Fp64: {
             if (!value.is_number())
-                return invalidArgument(where + " must be a number", "wrong_type");
+                return invalidArgument(" must be a number", "wrong_type");
             const double d = value.get<double>();
             if (!std::isfinite(d) ||
                 (type == DataType::Fp32 && std::fabs(d) > std::numeric_limits<float>::max())) {
-                return invalidArgument(where + " must be a finite number", "not_finite");
+                return invalidArgument(" must be a finite number", "not_finite");
             }
             if (type == DataType::Fp32) {
                 store(static_cast<float>(d), out);
@@ -75,19 +75,23 @@ Status writeElement(const json& value, DataType type, std::byte* out, const std:
             return Status::ok();
         }
         case DataType::UInt8:
-            return storeInteger<std::uint8_t>(value, out, where);
+            return storeInteger<std::uint8_t>(value, out);
         case DataType::Int8:
-            return storeInteger<std::int8_t>(value, out, where);
+            return storeInteger<std::int8_t>(value, out);
         case DataType::Int16:
-            return storeInteger<std::int16_t>(value, out, where);
+            return storeInteger<std::int16_t>(value, out);
         case DataType::Int32:
-            return storeInteger<std::int32_t>(value, out, where);
+            return storeInteger<std::int32_t>(value, out);
         case DataType::Int64:
-            return storeInteger<std::int64_t>(value, out, where);
+            return storeInteger<std::int64_t>(value, out);
         case DataType::Bytes:
             break;
     }
-    return invalidArgument(where + ": BYTES elements are strings", "wrong_type");
+    return invalidArgument(": BYTES elements are strings", "wrong_type");
+}
+
+Status elementError(const Status& status, const std::string& where) {
+    return Status(status.code(), where + status.message(), std::string(status.reason()));
 }
 
 std::vector<const json*> flattenRowMajor(const json& data) {

@@ -84,14 +84,17 @@ Result<HostTensor> decodeInput(const json& input, const TensorSpec& spec,
     const std::size_t width = dataTypeSize(spec.type);
     const std::size_t columns = spec.features.size();
     for (std::size_t i = 0; i < flat.size(); ++i) {
-        const std::string where = name + ".data[" + std::to_string(i) + "]";
-        ATALAYA_RETURN_IF_ERROR(
-            writeElement(*flat[i], spec.type, tensor.data.data() + i * width, where));
+        // The name is formatted only for a refused element: this runs for every element.
+        const auto where = [&] { return name + ".data[" + std::to_string(i) + "]"; };
+        if (Status written = writeElement(*flat[i], spec.type, tensor.data.data() + i * width);
+            !written.isOk()) {
+            return elementError(written, where());
+        }
         if (columns > 0 && flat[i]->is_number()) {
             const FeatureSpec& f = spec.features[i % columns];
             const double v = flat[i]->get<double>();
             if ((f.min && v < *f.min) || (f.max && v > *f.max)) {
-                return invalidArgument(where + " (" + f.name + ") is outside its allowed range",
+                return invalidArgument(where() + " (" + f.name + ") is outside its allowed range",
                                        "out_of_range");
             }
         }

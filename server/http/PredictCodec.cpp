@@ -1,6 +1,9 @@
 #include "http/PredictCodec.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "http/JsonTensor.h"
@@ -10,18 +13,45 @@ namespace {
 
 using nlohmann::json;
 
+// The shortest text that reads back as the same float; JSON has no NaN or infinity, so a model
+// that produced one answers null there (as nlohmann writes it).
+void appendJsonNumber(std::string& out, float value) {
+    if (!std::isfinite(value)) {
+        out += "null";
+        return;
+    }
+    std::array<char, 32> buffer{};
+    const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value).ptr;
+    out.append(buffer.data(), end);
+}
+
 std::string instanceName(std::size_t index) {
     return "instances[" + std::to_string(index) + "]";
 }
 
-Status checkRange(double value, const FeatureSpec& feature, const std::string& where) {
+// `where` names the element; it is called only to word a refusal.
+template <class Where>
+Status checkRange(double value, const FeatureSpec& feature, const Where& where) {
     if ((feature.min && value < *feature.min) || (feature.max && value > *feature.max)) {
-        return invalidArgument(where + " = " + std::to_string(value) +
+        return invalidArgument(where() + " = " + std::to_string(value) +
                                    " is outside its allowed range [" +
                                    (feature.min ? std::to_string(*feature.min) : "-inf") + ", " +
                                    (feature.max ? std::to_string(*feature.max) : "inf") + "]",
                                "out_of_range");
     }
+    return Status::ok();
+}
+
+// One element of an instance: written at `out`, range-checked when it is a declared feature.
+// Element names ("instances[3].age") are formatted only when the element is refused: this runs
+// for every value of every request on the IO thread.
+template <class Where>
+Status decodeElement(const json& value, DataType type, const FeatureSpec* feature, std::byte* out,
+                     const Where& where) {
+    if (Status written = writeElement(value, type, out); !written.isOk())
+        return elementError(written, where());
+    if (feature != nullptr && value.is_number())
+        return checkRange(value.get<double>(), *feature, where);
     return Status::ok();
 }
 
@@ -50,14 +80,13 @@ Status decodeFeatureRow(const json& instance, const TensorSpec& spec, std::size_
     if (instance.is_object()) {
         for (std::size_t c = 0; c < features.size(); ++c) {
             const auto it = instance.find(features[c].name);
-            const std::string where = instanceName(index) + "." + features[c].name;
+            const auto where = [&] { return instanceName(index) + "." + features[c].name; };
             if (it == instance.end()) {
                 ATALAYA_RETURN_IF_ERROR(rejectUnknownFeatures(instance, features, index));
-                return invalidArgument(where + " is missing", "missing_feature");
+                return invalidArgument(where() + " is missing", "missing_feature");
             }
-            ATALAYA_RETURN_IF_ERROR(writeElement(*it, spec.type, row + c * width, where));
-            if (it->is_number())
-                ATALAYA_RETURN_IF_ERROR(checkRange(it->get<double>(), features[c], where));
+            ATALAYA_RETURN_IF_ERROR(
+                decodeElement(*it, spec.type, &features[c], row + c * width, where));
         }
         // Every declared feature is present, so any extra key is an unknown one.
         if (instance.size() != features.size())
@@ -72,11 +101,9 @@ Status decodeFeatureRow(const json& instance, const TensorSpec& spec, std::size_
                                    "wrong_shape");
         }
         for (std::size_t c = 0; c < features.size(); ++c) {
-            const std::string where = instanceName(index) + "[" + std::to_string(c) + "]";
-            ATALAYA_RETURN_IF_ERROR(writeElement(instance[c], spec.type, row + c * width, where));
-            if (instance[c].is_number()) {
-                ATALAYA_RETURN_IF_ERROR(checkRange(instance[c].get<double>(), features[c], where));
-            }
+            const auto where = [&] { return instanceName(index) + "[" + std::to_string(c) + "]"; };
+            ATALAYA_RETURN_IF_ERROR(
+                decodeElement(instance[c], spec.type, &features[c], row + c * width, where));
         }
         return Status::ok();
     }
@@ -95,8 +122,9 @@ Status decodeArrayRow(const json& instance, const TensorSpec& spec, std::size_t 
     }
     const std::size_t width = dataTypeSize(spec.type);
     for (std::size_t i = 0; i < flat.size(); ++i) {
-        ATALAYA_RETURN_IF_ERROR(writeElement(*flat[i], spec.type, row + i * width,
-                                             instanceName(index) + "[" + std::to_string(i) + "]"));
+        const auto where = [&] { return instanceName(index) + "[" + std::to_string(i) + "]"; };
+        ATALAYA_RETURN_IF_ERROR(
+            decodeElement(*flat[i], spec.type, nullptr, row + i * width, where));
     }
     return Status::ok();
 }
@@ -184,55 +212,82 @@ Result<std::vector<HostTensor>> decodeInstances(const json& instances,
 
 EncodedPredictions encodePredictions(const ModelMetadata& metadata, const InferenceResult& result) {
     EncodedPredictions encoded;
-    json predictions = json::array();
     const HostTensor& output = result.outputs.front();
     const auto rows = static_cast<std::size_t>(output.rows());
     const std::size_t width =
         rows == 0 ? 0 : static_cast<std::size_t>(output.elementCount()) / rows;
     const bool classifier = output.type == DataType::Fp32 && !metadata.labels.empty() &&
                             width == metadata.labels.size();
-    for (std::size_t r = 0; r < rows; ++r) {
-        if (classifier) {
-            const auto probs = output.values<float>().subspan(r * width, width);
-            const auto best = static_cast<std::size_t>(
-                std::max_element(probs.begin(), probs.end()) - probs.begin());
-            json scores = json::object();
-            for (std::size_t c = 0; c < width; ++c)
-                scores[metadata.labels[c]] = probs[c];
-            if (r == 0) {
-                encoded.label = metadata.labels[best];
-                encoded.score = probs[best];
-            }
-            predictions.push_back({{"label", metadata.labels[best]},
-                                   {"score", probs[best]},
-                                   {"scores", std::move(scores)}});
-        } else {
+    if (!classifier) {
+        json predictions = json::array();
+        for (std::size_t r = 0; r < rows; ++r) {
             json values = json::array();
             appendElements(output, r * width, width, values);
             predictions.push_back({{"output", std::move(values)}});
         }
+        encoded.json = predictions.dump();
+        return encoded;
     }
-    encoded.json = predictions.dump();
+    // A classifier's rows are written straight into the text: this runs for every answer on the
+    // IO thread, and a DOM of small objects per row cost more than the rest of the encoding.
+    std::vector<std::string> quotedLabels;
+    quotedLabels.reserve(width);
+    for (const auto& label : metadata.labels)
+        quotedLabels.push_back(json(label).dump());
+    std::string& text = encoded.json;
+    text.reserve(rows * (24 + width * 32));
+    text += '[';
+    encoded.instances.reserve(rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+        const auto probs = output.values<float>().subspan(r * width, width);
+        const auto best =
+            static_cast<std::size_t>(std::max_element(probs.begin(), probs.end()) - probs.begin());
+        encoded.instances.push_back({metadata.labels[best], probs[best]});
+        text += r == 0 ? R"({"label":)" : R"(,{"label":)";
+        text += quotedLabels[best];
+        text += R"(,"score":)";
+        appendJsonNumber(text, probs[best]);
+        text += R"(,"scores":{)";
+        for (std::size_t c = 0; c < width; ++c) {
+            if (c > 0)
+                text += ',';
+            text += quotedLabels[c];
+            text += ':';
+            appendJsonNumber(text, probs[c]);
+        }
+        text += "}}";
+    }
+    text += ']';
+    if (!encoded.instances.empty()) {
+        encoded.label = encoded.instances.front().label;
+        encoded.score = encoded.instances.front().score;
+    }
     return encoded;
 }
 
 std::string encodePredictResponse(const PredictReply& reply, const EncodedPredictions& predictions,
                                   const InferenceResult& result) {
-    const json head = {
-        {"request_id", reply.requestId},
-        {"model", reply.model},
-        {"version", reply.version},
-        {"api_version", reply.apiVersion},
-        {"batch_size", result.timing.batchSize},
-        {"timing_us",
-         {{"queue", result.timing.queue.count()},
-          {"compute", result.timing.compute.count()},
-          {"total", reply.total.count()}}},
-    };
-    // The predictions are already JSON text: appended as the last member, not parsed again.
-    std::string body = head.dump();
-    body.pop_back();  // the closing brace
-    body += R"(,"predictions":)";
+    // Written in place rather than through a DOM, for the reason encodePredictions gives;
+    // strings that may come from a client (the request id) are escaped by nlohmann.
+    std::string body;
+    body.reserve(160 + reply.requestId.size() + reply.model.size() + predictions.json.size());
+    body += R"({"request_id":)";
+    body += json(reply.requestId).dump();
+    body += R"(,"model":)";
+    body += json(reply.model).dump();
+    body += R"(,"version":)";
+    body += std::to_string(reply.version);
+    body += R"(,"api_version":)";
+    body += json(reply.apiVersion).dump();
+    body += R"(,"batch_size":)";
+    body += std::to_string(result.timing.batchSize);
+    body += R"(,"timing_us":{"queue":)";
+    body += std::to_string(result.timing.queue.count());
+    body += R"(,"compute":)";
+    body += std::to_string(result.timing.compute.count());
+    body += R"(,"total":)";
+    body += std::to_string(reply.total.count());
+    body += R"(},"predictions":)";
     body += predictions.json;
     body += '}';
     return body;

@@ -1,17 +1,16 @@
 #pragma once
 
-#include "inference/HostTensor.h"
-#include "inference/InferenceRequest.h"
-#include "inference/ModelMetadata.h"
-#include "inference/WordTokenizer.h"
-
 #include <atalaya/Config.h>
 #include <atalaya/Result.h>
 
 #include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <vector>
+
+#include "inference/HostTensor.h"
+#include "inference/InferenceRequest.h"
+#include "inference/ModelMetadata.h"
+#include "inference/WordTokenizer.h"
 
 namespace atalaya::http {
 
@@ -46,9 +45,14 @@ struct PredictReply {
 // row's label and score (empty label when not a classifier). Encoded once: the answer embeds
 // the text and the inference log stores it.
 struct EncodedPredictions {
+    struct Instance {
+        std::string label;
+        double score = 0;
+    };
     std::string json;
     std::string label;
     double score = 0;
+    std::vector<Instance> instances;  // a classifier's label and score per row; else empty
 };
 EncodedPredictions encodePredictions(const ModelMetadata& metadata, const InferenceResult& result);
 

@@ -30,6 +30,8 @@ struct HostTensor {
     std::int64_t elementCount() const;
     std::int64_t rows() const { return shape.empty() ? 1 : shape.front(); }
     std::size_t rowBytes() const;
+    // Every element as a double, row-major (booleans as 0/1); empty for Bytes.
+    std::vector<double> toDoubles() const;
 
     template <class T>
     std::span<T> values() {

@@ -1,6 +1,7 @@
 #include "telemetry/DriftInputParser.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/StrictJson.h"
@@ -60,6 +61,12 @@ Prediction predictionOf(const PredictionReference& reference, std::string_view l
 std::vector<Prediction> predictionsOf(const InferenceRecord& record,
                                       const PredictionReference& reference) {
     std::vector<Prediction> predictions;
+    if (!record.instancePredictions.empty()) {
+        predictions.reserve(record.instancePredictions.size());
+        for (const auto& prediction : record.instancePredictions)
+            predictions.push_back(predictionOf(reference, prediction.label, prediction.score));
+        return predictions;
+    }
     if (!record.predictionsJson.empty()) {
         auto parsed = parseStrictJson(record.predictionsJson, kLimits);
         if (parsed.isOk() && parsed->is_array()) {
@@ -116,6 +123,58 @@ std::size_t DriftInputParser::countTokens(std::string_view text) {
 }
 
 Result<std::vector<DriftObservation>> DriftInputParser::parse(const InferenceRecord& record) const {
+    const DriftReference& reference = *m_reference;
+    if (record.inputValues && readsValues(*record.inputValues)) {
+        const InstanceValues& values = *record.inputValues;
+        const auto predictions = reference.predictions
+                                     ? predictionsOf(record, *reference.predictions)
+                                     : std::vector<Prediction>{};
+        const bool text = reference.features.empty();
+        const std::size_t rows =
+            text ? values.texts.size() : values.numbers.size() / values.columns;
+        std::vector<DriftObservation> observations(rows);
+        for (std::size_t i = 0; i < rows; ++i) {
+            DriftObservation& observation = observations[i];
+            observation.featureBins.assign(text ? 1 : reference.features.size(),
+                                           DriftObservation::kMissing);
+            if (text) {
+                observation.featureBins[0] = static_cast<std::int32_t>(reference.text->length.binOf(
+                    static_cast<double>(countTokens(values.texts[i]))));
+            } else {
+                binColumns(std::span(values.numbers).subspan(i * values.columns, values.columns),
+                           observation);
+            }
+            if (i < predictions.size()) {
+                observation.classIndex = predictions[i].classIndex;
+                observation.scoreBin = predictions[i].scoreBin;
+            }
+        }
+        return observations;
+    }
+    return parseJson(record);
+}
+
+bool DriftInputParser::readsValues(const InstanceValues& values) const {
+    if (m_reference->features.empty())
+        return m_reference->text.has_value() && !values.texts.empty();
+    return values.columns > 0 && values.columns == m_featureOfColumn.size() &&
+           values.numbers.size() % values.columns == 0;
+}
+
+void DriftInputParser::binColumns(std::span<const double> row,
+                                  DriftObservation& observation) const {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+        const int f = m_featureOfColumn[c];
+        if (f >= 0 && std::isfinite(row[c])) {
+            const auto feature = static_cast<std::size_t>(f);
+            observation.featureBins[feature] =
+                static_cast<std::int32_t>(m_reference->features[feature].bins.binOf(row[c]));
+        }
+    }
+}
+
+Result<std::vector<DriftObservation>> DriftInputParser::parseJson(
+    const InferenceRecord& record) const {
     ATALAYA_ASSIGN_OR_RETURN(const json inputs, parseStrictJson(record.inputsJson, kLimits));
     const json* instances = instancesOf(inputs);
     if (instances == nullptr)

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,9 +15,11 @@ namespace atalaya {
 
 struct DriftReference;
 struct InferenceRecord;
+struct InstanceValues;
 
 // Turns one logged request into one DriftObservation per instance, binned on a version's
-// reference: the route's "instances" as sent (objects keyed by feature name, arrays in column
+// reference: the record's inputValues and instancePredictions when it has them (no parsing),
+// otherwise the route's "instances" as sent (objects keyed by feature name, arrays in column
 // order, or strings for a text model; OIP's {"<input>": data} is unwrapped, flat row-major data
 // is cut into rows) and the predictions' label and score.
 // Immutable after construction; parse() may run on any thread.
@@ -38,6 +41,10 @@ public:
     static std::size_t countTokens(std::string_view text);
 
 private:
+    bool readsValues(const InstanceValues& values) const;
+    void binColumns(std::span<const double> row, DriftObservation& observation) const;
+    Result<std::vector<DriftObservation>> parseJson(const InferenceRecord& record) const;
+
     std::shared_ptr<const DriftReference> m_reference;
     std::vector<int> m_featureOfColumn;  // column -> index in m_reference->features, or -1
 };

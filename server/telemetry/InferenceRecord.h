@@ -2,9 +2,26 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace atalaya {
+
+// A request's instances as the decoder read them, for sinks that need values rather than JSON
+// text (the drift monitor): parsing inputsJson again would cost about as much as serving the
+// request did. Immutable once made, and shared, so a fan-out copies a pointer.
+struct InstanceValues {
+    std::size_t columns = 0;         // numbers per instance, in the model's column order
+    std::vector<double> numbers;     // instances x columns, row-major; empty for a text model
+    std::vector<std::string> texts;  // a text model's instances as sent; empty otherwise
+};
+
+// One instance's predicted label and its probability (classifiers).
+struct InstancePrediction {
+    std::string label;
+    double score = 0;
+};
 
 // One answered inference request, as the inference log stores it (one row per request).
 // Built on the IO thread when the answer is sent; everything is already text or numbers so the
@@ -29,6 +46,10 @@ struct InferenceRecord {
     double score = 0;             // its probability
     std::string predictionsJson;  // every instance's prediction, JSON array
     std::string inputsJson;       // the instances as sent (features as values), JSON array
+    // The same instances and predictions as values, when the route had them at hand; a reader
+    // falls back to the JSON text above when they are absent.
+    std::shared_ptr<const InstanceValues> inputValues;
+    std::vector<InstancePrediction> instancePredictions;  // in instance order
 };
 
 // What /api/v1/health reports of a sink.

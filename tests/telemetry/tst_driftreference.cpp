@@ -58,6 +58,7 @@ private Q_SLOTS:
     void tokenCount_data();
     void tokenCount();
     void instancesAsTheRoutesLogThem();
+    void valuesReadLikeTheirJson();
 };
 
 void TestDriftReference::creditRiskVersionsHaveTheirOwnReference() {
@@ -272,6 +273,68 @@ void TestDriftReference::instancesAsTheRoutesLogThem() {
     QCOMPARE((*texts)[1].featureBins[0], 5);  // 20 tokens: 19 <= 20 < 21
     QCOMPARE((*texts)[0].classIndex, 1);
     QCOMPARE((*texts)[1].classIndex, DriftObservation::kMissing);
+}
+
+// The routes hand the drift monitor decoded values (inputValues, instancePredictions) so it
+// need not parse JSON; it must see exactly what it would have read from the JSON text.
+void TestDriftReference::valuesReadLikeTheirJson() {
+    const auto meta = metadataOf("credit-risk", 1);
+    auto parsed = parseDriftReference(meta.referenceJson);
+    QVERIFY(parsed.isOk());
+    const DriftInputParser parser(std::make_shared<const DriftReference>(std::move(parsed).value()),
+                                  columnsOf(meta));
+    InferenceRecord fromJson;
+    fromJson.inputsJson = R"([[60, 30000, 0.3, 5, 3, 0, 10000, 36, 4, 100],
+                              [20, 900000, 1.9, 79, 49, 49, 499000, 359, 59, 4900000]])";
+    fromJson.predictionsJson = R"([{"label": "decline", "score": 0.97, "scores": {}},
+                                   {"label": "approve", "score": 0.51, "scores": {}}])";
+    InferenceRecord fromValues;
+    fromValues.inputsJson = "not json: must not be read";
+    auto values = std::make_shared<InstanceValues>();
+    values->columns = 10;
+    values->numbers = {60, 30000,  0.3, 5,  3,  0,  10000,  36,  4,  100,
+                       20, 900000, 1.9, 79, 49, 49, 499000, 359, 59, 4900000};
+    fromValues.inputValues = values;
+    fromValues.instancePredictions = {{"decline", 0.97}, {"approve", 0.51}};
+
+    const auto expected = parser.parse(fromJson);
+    const auto actual = parser.parse(fromValues);
+    QVERIFY2(expected.isOk(), expected.status().toString().c_str());
+    QVERIFY2(actual.isOk(), actual.status().toString().c_str());
+    QCOMPARE(actual->size(), expected->size());
+    for (std::size_t i = 0; i < expected->size(); ++i) {
+        QCOMPARE((*actual)[i].featureBins, (*expected)[i].featureBins);
+        QCOMPARE((*actual)[i].classIndex, (*expected)[i].classIndex);
+        QCOMPARE((*actual)[i].scoreBin, (*expected)[i].scoreBin);
+    }
+    QVERIFY((*actual)[1].featureBins != (*actual)[0].featureBins);
+
+    // Values of another width than the model's columns are not guessed at: the JSON is read.
+    values->columns = 5;
+    fromValues.inputValues = values;
+    QVERIFY(!parser.parse(fromValues).isOk());
+
+    // Text: the strings as sent, tokens counted as from the JSON.
+    const auto sentiment = metadataOf("sentiment", 1);
+    auto textRef = parseDriftReference(sentiment.referenceJson);
+    QVERIFY(textRef.isOk());
+    const DriftInputParser textParser(
+        std::make_shared<const DriftReference>(std::move(textRef).value()), {});
+    InferenceRecord text;
+    auto texts = std::make_shared<InstanceValues>();
+    std::string twenty;
+    for (int i = 0; i < 20; ++i)
+        twenty += "word" + std::to_string(i) + (i % 3 == 0 ? ", " : " ");
+    texts->texts = {"Five stars, love it", twenty};
+    text.inputValues = texts;
+    text.instancePredictions = {{"positive", 0.99}, {"negative", 0.6}};
+    const auto observed = textParser.parse(text);
+    QVERIFY(observed.isOk());
+    QCOMPARE(observed->size(), std::size_t{2});
+    QCOMPARE((*observed)[0].featureBins[0], 0);  // 4 tokens: below the first edge (7)
+    QCOMPARE((*observed)[1].featureBins[0], 5);  // 20 tokens: 19 <= 20 < 21
+    QCOMPARE((*observed)[0].classIndex, 1);
+    QCOMPARE((*observed)[1].classIndex, 0);
 }
 
 QTEST_GUILESS_MAIN(TestDriftReference)
