@@ -90,29 +90,60 @@ HttpPoint measureHttp(const EmbeddedServer& server, const std::string& target, s
     return point;
 }
 
-void printTelemetryCost(const BenchReport& report, const std::vector<HttpPoint>& off,
-                        std::ostream& out) {
-    out << "\nTelemetry cost: inference log + drift monitor on vs off (concurrency 64)\n";
+// The predict point of one demo model at concurrency 64, for an on/off comparison (the
+// server's bearer token is sent when it has one).
+HttpPoint measureAt64(const EmbeddedServer& server, const ModelWorkload& workload,
+                      const BenchOptions& options, std::ostream& progress) {
+    std::vector<std::string> requests;
+    for (const auto& body : workload.predictBodies)
+        requests.push_back(serializeRequest("POST", kPredictTarget, body, server.bearerToken()));
+    return measureHttp(server, workload.model, workload.version, requests, 64, options, progress);
+}
+
+// One line per point of `on` against the point of `off` with the same target and concurrency.
+void printOnOff(const std::vector<HttpPoint>& onPoints, const std::vector<HttpPoint>& offPoints,
+                std::ostream& out) {
     out << "target            on req/s  off req/s  ratio  on p99 ms  off p99 ms  p99 ratio"
            "  on us/req  off us/req\n";
-    for (const HttpPoint& quiet : off) {
-        const auto on =
-            std::find_if(report.http.begin(), report.http.end(), [&](const HttpPoint& p) {
-                return p.target == quiet.target && p.concurrency == quiet.concurrency;
-            });
-        if (on == report.http.end() || quiet.load.requestsPerSecond <= 0)
+    for (const HttpPoint& on : onPoints) {
+        const auto off = std::find_if(offPoints.begin(), offPoints.end(), [&](const HttpPoint& p) {
+            return p.target == on.target && p.concurrency == on.concurrency;
+        });
+        if (off == offPoints.end() || off->load.requestsPerSecond <= 0)
             continue;
         char line[200];
         std::snprintf(
             line, sizeof line, "%-16s %9.0f %10.0f %6.3f %10.3f %11.3f %10.3f %10.1f %11.1f\n",
-            quiet.target.c_str(), on->load.requestsPerSecond, quiet.load.requestsPerSecond,
-            on->load.requestsPerSecond / quiet.load.requestsPerSecond, on->load.latency.p99Ms,
-            quiet.load.latency.p99Ms, on->load.latency.p99Ms / quiet.load.latency.p99Ms,
-            on->load.serverCpuUsPerRequest, quiet.load.serverCpuUsPerRequest);
+            on.target.c_str(), on.load.requestsPerSecond, off->load.requestsPerSecond,
+            on.load.requestsPerSecond / off->load.requestsPerSecond, on.load.latency.p99Ms,
+            off->load.latency.p99Ms, on.load.latency.p99Ms / off->load.latency.p99Ms,
+            on.load.serverCpuUsPerRequest, off->load.serverCpuUsPerRequest);
         out << line;
+        // An error on either side (a 401 or a 429 above all) makes the ratio meaningless.
+        for (const auto& [side, load] : {std::pair{"on", &on.load}, std::pair{"off", &off->load}}) {
+            if (load->errors > 0) {
+                out << "  " << load->errors << " errors " << side << ", first: " << load->firstError
+                    << '\n';
+            }
+        }
     }
+}
+
+void printTelemetryCost(const BenchReport& report, const std::vector<HttpPoint>& off,
+                        std::ostream& out) {
+    out << "\nTelemetry cost: inference log + drift monitor on vs off (concurrency 64)\n";
+    printOnOff(report.http, off, out);
     out << "(targets: throughput ratio >= 0.95, p99 ratio <= 1.05; us/req: server CPU per "
            "request)\n";
+}
+
+void printAuthenticationCost(const std::vector<HttpPoint>& on, const std::vector<HttpPoint>& off,
+                             std::ostream& out) {
+    out << "\nSecurity cost: API key + rate limits + quotas on vs off (concurrency 64, each pair "
+           "measured back to back)\n";
+    printOnOff(on, off, out);
+    out << "(target: throughput ratio >= 0.95; on: every request sends an API key, checked with "
+           "the per-address, per-client and quota limits of a default install)\n";
 }
 
 }  // namespace
@@ -157,7 +188,24 @@ Status runBenchmark(const BenchOptions& options, std::ostream& out, std::ostream
     const std::vector<std::string> healthz{serializeRequest("GET", "/healthz")};
     report.http.push_back(measureHttp(*server, "healthz", 0, healthz, 64, options, progress));
 
-    progress << "stopping the server...\n";
+    // Authentication on, as installed, against this server (off) in adjacent windows per model,
+    // so that the machine's load drifts as little as possible between the two (issue 3 target:
+    // >= 95% of the throughput).
+    progress << "starting a server with authentication on...\n";
+    ATALAYA_ASSIGN_OR_RETURN(
+        auto secured,
+        EmbeddedServer::start(options.models, std::chrono::seconds(120),
+                              EmbeddedServer::Telemetry::On, EmbeddedServer::Authentication::On));
+    std::vector<HttpPoint> withAuthentication;
+    std::vector<HttpPoint> withoutAuthentication;
+    for (const auto& workload : workloads) {
+        withoutAuthentication.push_back(measureAt64(*server, workload, options, progress));
+        progress << "   (with an API key)";
+        withAuthentication.push_back(measureAt64(*secured, workload, options, progress));
+    }
+    secured->stop();
+
+    progress << "stopping the servers...\n";
     server->stop();
 
     // The same HTTP points with the inference log and drift monitor off, in a server of its
@@ -167,20 +215,15 @@ Status runBenchmark(const BenchOptions& options, std::ostream& out, std::ostream
                              EmbeddedServer::start(options.models, std::chrono::seconds(120),
                                                    EmbeddedServer::Telemetry::Off));
     std::vector<HttpPoint> withoutTelemetry;
-    for (const auto& workload : workloads) {
-        std::vector<std::string> requests;
-        for (const auto& body : workload.predictBodies) {
-            requests.push_back(serializeRequest("POST", kPredictTarget, body));
-        }
-        withoutTelemetry.push_back(
-            measureHttp(*quiet, workload.model, workload.version, requests, 64, options, progress));
-    }
+    for (const auto& workload : workloads)
+        withoutTelemetry.push_back(measureAt64(*quiet, workload, options, progress));
     quiet->stop();
     report.targets = evaluateTargets(report);
     report.wallSeconds = std::chrono::duration<double>(Clock::now() - started).count();
 
     printReport(report, out);
     printTelemetryCost(report, withoutTelemetry, out);
+    printAuthenticationCost(withAuthentication, withoutAuthentication, out);
     printSecurityCost(out);
     if (!options.jsonFile.empty()) {
         std::ofstream json(options.jsonFile);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "HttpProbe.h"
+#include "security/ApiKeyStore.h"
 
 namespace atalaya::bench {
 namespace {
@@ -21,6 +22,19 @@ Result<std::filesystem::path> makeTempDir() {
     return std::filesystem::path(pattern);
 }
 
+// A predict key made the way `atalaya-server keys create` makes one (ApiKeyStore::create on
+// <dataDir>/security.sqlite, before the server opens it), with limits no load run reaches.
+Result<std::string> issueBenchKey(const std::filesystem::path& dataDir) {
+    ATALAYA_ASSIGN_OR_RETURN(auto keys, security::ApiKeyStore::open(dataDir / "security.sqlite"));
+    security::ApiKeySpec spec;
+    spec.name = "bench";
+    spec.owner = "atalaya-bench";
+    spec.scopes = static_cast<std::uint8_t>(Scope::Predict);
+    spec.limits = {.ratePerSecond = 1e9, .burst = 1e9};
+    ATALAYA_ASSIGN_OR_RETURN(auto issued, keys->create(spec));
+    return std::move(issued.token);
+}
+
 }  // namespace
 
 EmbeddedServer::EmbeddedServer(ServerConfig config, std::filesystem::path tempDir)
@@ -32,7 +46,8 @@ EmbeddedServer::~EmbeddedServer() {
 
 Result<std::unique_ptr<EmbeddedServer>> EmbeddedServer::start(const std::filesystem::path& models,
                                                               std::chrono::seconds readyTimeout,
-                                                              Telemetry telemetry) {
+                                                              Telemetry telemetry,
+                                                              Authentication authentication) {
     ATALAYA_ASSIGN_OR_RETURN(auto tempDir, makeTempDir());
     ServerConfig config;
     config.http.host = "127.0.0.1";
@@ -41,12 +56,18 @@ Result<std::unique_ptr<EmbeddedServer>> EmbeddedServer::start(const std::filesys
     config.dataDir = tempDir / "data";
     // The serving benchmark measures serving; the load generator sends no tokens. Reported in
     // the output (BenchRun) so no one compares it with an authenticated deployment unawares.
-    config.security.enabled = false;
+    // With authentication, every loopback client shares one address: its bucket (default
+    // 200/s) would measure 429s, so it is raised out of reach and still checked per request.
+    config.security.enabled = authentication == Authentication::On;
+    config.security.ipRate = {.ratePerSecond = 1e9, .burst = 1e9};
     config.telemetry.inferenceLog = telemetry == Telemetry::On;
     config.telemetry.driftMonitor = telemetry == Telemetry::On;
     std::filesystem::create_directories(config.dataDir);
 
     std::unique_ptr<EmbeddedServer> server(new EmbeddedServer(std::move(config), tempDir));
+    if (authentication == Authentication::On) {
+        ATALAYA_ASSIGN_OR_RETURN(server->m_bearerToken, issueBenchKey(server->m_config.dataDir));
+    }
     ATALAYA_RETURN_IF_ERROR(server->m_server.start());
 
     const auto deadline = std::chrono::steady_clock::now() + readyTimeout;

@@ -19,10 +19,14 @@ public:
     // Starts the server and waits until /readyz answers 200 (every model loaded), at most
     // `readyTimeout`.
     // `telemetry` off turns the inference log and the drift monitor off, to measure their cost.
+    // `authentication` on is the default security of an install, with one API key (predict
+    // scope, bearerToken()) and limits far above what the load generator can send, so that
+    // what is measured is the cost of the checks, never a 429.
     enum class Telemetry { On, Off };
-    static Result<std::unique_ptr<EmbeddedServer>> start(const std::filesystem::path& models,
-                                                         std::chrono::seconds readyTimeout,
-                                                         Telemetry telemetry = Telemetry::On);
+    enum class Authentication { Off, On };
+    static Result<std::unique_ptr<EmbeddedServer>> start(
+        const std::filesystem::path& models, std::chrono::seconds readyTimeout,
+        Telemetry telemetry = Telemetry::On, Authentication authentication = Authentication::Off);
     ~EmbeddedServer();  // stop()
     EmbeddedServer(const EmbeddedServer&) = delete;
     EmbeddedServer& operator=(const EmbeddedServer&) = delete;
@@ -33,12 +37,15 @@ public:
 
     const ServerConfig& config() const { return m_config; }
     std::uint16_t port() const { return m_server.port(); }
+    // The API key to send with Authentication::On; empty otherwise.
+    const std::string& bearerToken() const { return m_bearerToken; }
 
 private:
     EmbeddedServer(ServerConfig config, std::filesystem::path tempDir);
 
     const ServerConfig m_config;
     const std::filesystem::path m_tempDir;
+    std::string m_bearerToken;
     Server m_server;
     bool m_stopped = false;
 };

@@ -265,10 +265,12 @@ void ClosedLoop::tick() {
 }  // namespace
 
 std::string serializeRequest(std::string_view method, std::string_view target,
-                             std::string_view jsonBody) {
+                             std::string_view jsonBody, std::string_view bearerToken) {
     std::string request;
-    request.reserve(128 + jsonBody.size());
+    request.reserve(128 + jsonBody.size() + bearerToken.size());
     request.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    if (!bearerToken.empty())
+        request.append("Authorization: Bearer ").append(bearerToken).append("\r\n");
     if (!jsonBody.empty()) {
         request.append("Content-Type: application/json\r\nContent-Length: ")
             .append(std::to_string(jsonBody.size()))

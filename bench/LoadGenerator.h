@@ -43,9 +43,10 @@ struct LoadResult {
     double serverCpuUsPerRequest = 0;  // every server thread: IO, batcher, model, telemetry
 };
 
-// A complete HTTP/1.1 request (keep-alive) ready to be written as it is.
+// A complete HTTP/1.1 request (keep-alive) ready to be written as it is; with a bearer token,
+// it carries `Authorization: Bearer <token>`.
 std::string serializeRequest(std::string_view method, std::string_view target,
-                             std::string_view jsonBody = {});
+                             std::string_view jsonBody = {}, std::string_view bearerToken = {});
 
 // Closed-loop load: `connections` keep-alive connections, each sending its next request when
 // the previous answer has arrived, cycling through `requests`. Runs one IO thread of its own

@@ -67,9 +67,14 @@ void printSecurityCost(std::ostream& out) {
         options.audience = "atalaya";
         options.requiredType = "at+jwt";
         auto jwt = security::JwtVerifier::fromJwks((*signer)->verificationJwks(), options);
-        if (!jwt.isOk())
+        // The same without the verified-token cache: every call checks the signature.
+        options.cacheCapacity = 0;
+        auto uncachedJwt = security::JwtVerifier::fromJwks((*signer)->verificationJwks(), options);
+        if (!jwt.isOk() || !uncachedJwt.isOk())
             return;
         const security::OAuthTokenVerifier own(std::move(jwt).value(), clients->get());
+        const security::OAuthTokenVerifier ownUncached(std::move(uncachedJwt).value(),
+                                                       clients->get());
         const security::AccessTokenIssuer issuer(signer->get(),
                                                  {.issuer = "atalaya", .audience = "atalaya"});
         auto token = issuer.issue(registered->info.clientId, "predict");
@@ -77,6 +82,7 @@ void printSecurityCost(std::ostream& out) {
             return;
         const std::string ownToken = "Bearer " + token->token;
         const security::BearerAuthenticator authenticator(keys->get(), nullptr, &own);
+        const security::BearerAuthenticator uncached(keys->get(), nullptr, &ownUncached);
         const std::string good = "Bearer " + issued->token;
         const std::string bad =
             "Bearer atk_" + issued->info.id + "_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -89,7 +95,9 @@ void printSecurityCost(std::ostream& out) {
 
         const double valid = microsPerCall([&] { (void)authenticator.authenticate(good); });
         const double refused = microsPerCall([&] { (void)authenticator.authenticate(bad); });
-        const double es256 = microsPerCall([&] { (void)authenticator.authenticate(ownToken); });
+        const double es256 = microsPerCall([&] { (void)uncached.authenticate(ownToken); });
+        const double es256Cached =
+            microsPerCall([&] { (void)authenticator.authenticate(ownToken); });
         const double address = microsPerCall([&] { (void)(*gate)->admitAddress("127.0.0.1"); });
         const double attempt = microsPerCall([&] { (void)(*gate)->admitAuthAttempt("127.0.0.1"); });
         const double client = microsPerCall([&] { (void)(*gate)->admitClient("key:bench", {}); });
@@ -99,11 +107,12 @@ void printSecurityCost(std::ostream& out) {
                       "  valid API key verified      %7.2f\n"
                       "  bad API key refused         %7.2f\n"
                       "  own ES256 token verified    %7.2f\n"
+                      "  own ES256 token, cached     %7.2f\n"
                       "  per-address token bucket    %7.2f\n"
                       "  failed-auth throttle check  %7.2f\n"
                       "  per-client bucket + quota   %7.2f\n"
                       "  total for an admitted request %5.2f\n",
-                      valid, refused, es256, address, attempt, client,
+                      valid, refused, es256, es256Cached, address, attempt, client,
                       valid + address + attempt + client);
         out << text;
         (*gate)->stop();

@@ -45,6 +45,19 @@ bool isParseError(const beast::error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
+// Whether the first bytes of a connection are the start of an HTTP/1.x request line: a method
+// token of ASCII capitals (every method RFC 9110 §9 registers is one), whole or cut short, then
+// a space. A TLS client's first byte is 0x16 (a handshake record), so none of them matches.
+bool looksLikePlainHttp(std::string_view bytes) {
+    constexpr std::size_t kLongestMethod = 16;
+    std::size_t length = 0;
+    while (length < bytes.size() && bytes[length] != ' ') {
+        if (bytes[length] < 'A' || bytes[length] > 'Z' || ++length > kLongestMethod)
+            return false;
+    }
+    return length > 0;
+}
+
 std::string remoteAddressOf(const tcp::socket& socket) {
     beast::error_code ec;
     const tcp::endpoint endpoint = socket.remote_endpoint(ec);
@@ -93,6 +106,8 @@ private:
     std::shared_ptr<Session> shared() { return this->shared_from_this(); }
 
     void begin(Start how);
+    void onDetected(beast::error_code ec, bool tls, Start how);
+    void refusePlainHttp();
     void onHandshake(beast::error_code ec, Start how);
     void afterHandshake(Start how);
     void sendBusy();
@@ -108,10 +123,15 @@ private:
     void handleRequest(bhttp::request<Body>&& message);
     void answer(std::uint64_t requestId, HttpResponse&& response);
     void failRequest(int status, std::string_view code, std::string_view message);
+    void prepareResponse(HttpResponse&& response);  // into m_response
     void writeResponse(HttpResponse&& response);
     void onWritten(beast::error_code ec, std::size_t bytes);
     void lingerAndClose();
+    void halfCloseAndDrain();
     void drain();
+    std::chrono::milliseconds lingerTime() const {
+        return std::min<std::chrono::milliseconds>(m_state->options.readTimeout, kMaxLinger);
+    }
     void closeSocket();
 
     const std::shared_ptr<ServerState> m_state;
@@ -152,13 +172,69 @@ void Session<Stream>::begin(Start how) {
         }
         if constexpr (kTls) {
             // A client that connects and never finishes the handshake is a slow loris too.
+            // The first bytes are read before the handshake, so that plain HTTP sent to this
+            // port gets an answer it can read instead of a dropped connection.
             self->tcp().expires_after(self->m_state->options.readTimeout);
-            self->m_stream.async_handshake(
-                asio::ssl::stream_base::server,
-                [self, how](beast::error_code ec) { self->onHandshake(ec, how); });
+            beast::async_detect_ssl(
+                self->tcp(), self->m_buffer,
+                [self, how](beast::error_code ec, bool tls) { self->onDetected(ec, tls, how); });
         } else {
             self->afterHandshake(how);
         }
+    });
+}
+
+template <class Stream>
+void Session<Stream>::onDetected(beast::error_code ec, bool tls, Start how) {
+    if constexpr (kTls) {
+        if (isStopping()) {
+            return;
+        }
+        if (ec) {
+            qCDebug(lcHttp) << "connection from" << latin1(m_remoteAddress)
+                            << "closed before a TLS handshake:" << latin1(ec.message());
+            closeSocket();
+            return;
+        }
+        if (!tls) {
+            const auto first = m_buffer.cdata();
+            if (looksLikePlainHttp({static_cast<const char*>(first.data()), first.size()})) {
+                refusePlainHttp();
+                return;
+            }
+            qCDebug(lcHttp) << "neither TLS nor HTTP from" << latin1(m_remoteAddress);
+            closeSocket();
+            return;
+        }
+        // The bytes already read are the start of the ClientHello.
+        m_stream.async_handshake(asio::ssl::stream_base::server, m_buffer.data(),
+                                 [self = shared(), how](beast::error_code ec, std::size_t used) {
+                                     self->m_buffer.consume(used);
+                                     self->onHandshake(ec, how);
+                                 });
+    }
+}
+
+// Answers in plain text on the TCP stream, below TLS (no handshake ever began), then closes.
+template <class Stream>
+void Session<Stream>::refusePlainHttp() {
+    qCDebug(lcHttp) << "plain HTTP from" << latin1(m_remoteAddress) << "on the HTTPS port";
+    m_keepAlive = false;
+    m_headRequest = false;
+    m_version = 11;
+    prepareResponse(
+        transportError(400, "plain_http_on_https_port", "this port speaks HTTPS; use https://"));
+    tcp().expires_after(m_state->options.readTimeout);
+    bhttp::async_write(tcp(), m_response, [self = shared()](beast::error_code ec, std::size_t) {
+        if (self->isStopping()) {
+            return;
+        }
+        if (ec) {
+            self->closeSocket();
+            return;
+        }
+        self->m_response = {};
+        self->halfCloseAndDrain();
     });
 }
 
@@ -168,7 +244,7 @@ void Session<Stream>::onHandshake(beast::error_code ec, Start how) {
         return;
     }
     if (ec) {
-        // Old protocol versions, plain HTTP sent to this port, scanners, timeouts.
+        // Old protocol versions, scanners, timeouts.
         qCDebug(lcHttp) << "TLS handshake with" << latin1(m_remoteAddress)
                         << "failed:" << latin1(ec.message());
         closeSocket();
@@ -376,7 +452,7 @@ void Session<Stream>::failRequest(int status, std::string_view code, std::string
 }
 
 template <class Stream>
-void Session<Stream>::writeResponse(HttpResponse&& response) {
+void Session<Stream>::prepareResponse(HttpResponse&& response) {
     if (response.status < 100 || response.status > 999) {
         qCWarning(lcHttp) << "handler answered with invalid status" << response.status;
         response = transportError(500, "internal", "invalid response status");
@@ -410,6 +486,11 @@ void Session<Stream>::writeResponse(HttpResponse&& response) {
             m_response.body() = std::move(response.body);
         }
     }
+}
+
+template <class Stream>
+void Session<Stream>::writeResponse(HttpResponse&& response) {
+    prepareResponse(std::move(response));
     tcp().expires_after(std::max(m_state->options.idleTimeout, m_state->options.readTimeout));
     bhttp::async_write(m_stream, m_response,
                        beast::bind_front_handler(&Session::onWritten, shared()));
@@ -446,10 +527,8 @@ void Session<Stream>::onWritten(beast::error_code ec, std::size_t /*bytes*/) {
 // arrives meanwhile; the same time bound applies.
 template <class Stream>
 void Session<Stream>::lingerAndClose() {
-    const auto linger =
-        std::min<std::chrono::milliseconds>(m_state->options.readTimeout, kMaxLinger);
     if constexpr (kTls) {
-        tcp().expires_after(linger);
+        tcp().expires_after(lingerTime());
         m_stream.async_shutdown([self = shared()](beast::error_code ec) {
             if (self->isStopping()) {
                 return;
@@ -460,33 +539,39 @@ void Session<Stream>::lingerAndClose() {
             self->closeSocket();
         });
     } else {
-        beast::error_code ec;
-        tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
-        if (ec) {
-            closeSocket();
-            return;
-        }
-        m_buffer.clear();
-        m_lingerBytes = 0;
-        tcp().expires_after(linger);
-        drain();
+        halfCloseAndDrain();
     }
+}
+
+// The TCP half of lingerAndClose, also for the plain answer on the HTTPS port (no TLS to close).
+template <class Stream>
+void Session<Stream>::halfCloseAndDrain() {
+    beast::error_code ec;
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) {
+        closeSocket();
+        return;
+    }
+    m_buffer.clear();
+    m_lingerBytes = 0;
+    tcp().expires_after(lingerTime());
+    drain();
 }
 
 template <class Stream>
 void Session<Stream>::drain() {
-    m_stream.async_read_some(m_buffer.prepare(kReadChunk),
-                             [self = shared()](beast::error_code ec, std::size_t bytes) {
-                                 if (self->isStopping()) {
-                                     return;
-                                 }
-                                 self->m_lingerBytes += bytes;
-                                 if (ec || self->m_lingerBytes > kMaxLingerBytes) {
-                                     self->closeSocket();
-                                     return;
-                                 }
-                                 self->drain();
-                             });
+    tcp().async_read_some(m_buffer.prepare(kReadChunk),
+                          [self = shared()](beast::error_code ec, std::size_t bytes) {
+                              if (self->isStopping()) {
+                                  return;
+                              }
+                              self->m_lingerBytes += bytes;
+                              if (ec || self->m_lingerBytes > kMaxLingerBytes) {
+                                  self->closeSocket();
+                                  return;
+                              }
+                              self->drain();
+                          });
 }
 
 template <class Stream>

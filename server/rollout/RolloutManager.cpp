@@ -10,6 +10,7 @@
 #include "core/UnixTime.h"
 #include "rollout/Confidence.h"
 #include "rollout/GuardEvaluation.h"
+#include "rollout/RolloutAudit.h"
 
 namespace atalaya::rollout {
 
@@ -99,11 +100,27 @@ json tallyJson(const VersionTally& t, std::optional<std::int64_t> version) {
             {"label_share", std::move(shares)}};
 }
 
+// What an operator asked for, for the event and the audit trail: the action as sent (a "step"
+// past the last weight records "promoted") and the settings it changed.
+json actionDetail(const RolloutAction& action, const RoutePolicy& after) {
+    json detail = {{"mode", rolloutModeName(after.mode)}, {"action", action.action}};
+    if (action.guard)
+        detail["guard"] = after.guard;
+    if (action.steps)
+        detail["steps"] = after.steps;
+    if (action.stepIntervalS)
+        detail["step_interval_s"] = after.stepIntervalS;
+    if (action.sunsetMs)
+        detail["sunset_ms"] = *action.sunsetMs;
+    return detail;
+}
+
 }  // namespace
 
 RolloutManager::RolloutManager(Options options)
     : m_models(options.models)
     , m_store(std::move(options.store))
+    , m_audit(options.audit)
     , m_guardInterval(options.guardInterval) {
     for (const auto& [api, models] : options.pins) {
         auto& byModel = m_routes[api];
@@ -407,7 +424,7 @@ Result<std::string> RolloutManager::apply(const std::string& api, const std::str
     current.api = api;
     current.model = model;
     ATALAYA_ASSIGN_OR_RETURN(Transition next, nextPolicy(current, existing.has_value(), action));
-    return enact(current, next, actor, json{{"mode", rolloutModeName(next.policy.mode)}});
+    return enact(current, next, actor, actionDetail(action, next.policy));
 }
 
 std::string RolloutManager::enact(const RoutePolicy& before, const Transition& transition,
@@ -438,6 +455,7 @@ std::string RolloutManager::enact(const RoutePolicy& before, const Transition& t
     qCInfo(lcServer, "rollout %s %s: %s by %s from %s", after.api.c_str(), after.model.c_str(),
            transition.kind.c_str(), actor.who.c_str(), actor.address.c_str());
     persist(committed, event);
+    audit(event);
     return view;
 }
 
@@ -467,7 +485,21 @@ void RolloutManager::recordEvent(RolloutEvent event) {
             qCWarning(lcServer, "rollout: could not save an event: %s", s.message().c_str());
         }
     }
+    audit(event);
     remember(std::move(event));
+}
+
+void RolloutManager::audit(const RolloutEvent& event) {
+    if (m_audit == nullptr)
+        return;
+    const auto entry = auditEntryOf(event);
+    if (!entry)
+        return;
+    // As for the credential routes: the change stands, so a lost audit row is critical.
+    if (Status s = m_audit->record(*entry); !s.isOk()) {
+        qCCritical(lcServer, "audit: %s %s was made but not recorded: %s", entry->action.c_str(),
+                   entry->target.c_str(), s.toString().c_str());
+    }
 }
 
 void RolloutManager::evaluateGuards() {

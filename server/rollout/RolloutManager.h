@@ -24,6 +24,10 @@
 #include "rollout/RoutePolicy.h"
 #include "rollout/VersionScoreboard.h"
 
+namespace atalaya {
+class AuditTrail;
+}
+
 namespace atalaya::rollout {
 
 // An operator's instruction for one route (docs/rollout.md, "Actions").
@@ -49,8 +53,8 @@ struct Actor {
 // live numbers; and the history of all of it, persisted so a restart resumes the same routing.
 //
 // Thread affinity: route() and observe() on IO threads (a shared lock, a map lookup, a hash);
-// apply() and recordEvent() on the admin worker (they write SQLite); the guard runs on a thread
-// of its own, started by start() and joined by stop().
+// apply() and recordEvent() on the admin worker (they write SQLite, the audit trail too); the guard
+// runs on a thread of its own, started by start() and joined by stop().
 class RolloutManager final : public http::TrafficRouter {
 public:
     struct Options {
@@ -58,6 +62,9 @@ public:
         ModelRepository* models = nullptr;
         std::unique_ptr<RolloutStore> store;  // null: nothing persisted (tests)
         std::chrono::milliseconds guardInterval{200};
+        // Every change (an operator's or the guard's) is also written there; null: not audited
+        // (tests). Not owned; it outlives the manager.
+        AuditTrail* audit = nullptr;
     };
     static Result<std::unique_ptr<RolloutManager>> create(Options options);
     ~RolloutManager() override;
@@ -111,10 +118,12 @@ private:
     std::string routeJson(const Route& route) const;
     void persist(const RoutePolicy& policy, const RolloutEvent& event);  // SQLite only
     void remember(RolloutEvent event);                                   // the in-memory history
+    void audit(const RolloutEvent& event);  // the audit trail, if any; failures are logged
     void guardLoop();
 
     ModelRepository* m_models;
     std::unique_ptr<RolloutStore> m_store;
+    AuditTrail* m_audit;
     const std::chrono::milliseconds m_guardInterval;
 
     mutable std::shared_mutex m_mutex;  // guards m_routes

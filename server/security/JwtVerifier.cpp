@@ -1,5 +1,4 @@
 #include "security/JwtVerifier.h"
-#include "core/UnixTime.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,9 +11,12 @@
 #include <vector>
 
 #include "core/StrictJson.h"
+#include "core/UnixTime.h"
 #include "security/Base64Url.h"
+#include "security/Crypto.h"
 #include "security/JwtKey.h"
 #include "security/ScopeNames.h"
+#include "security/VerifiedTokenCache.h"
 
 namespace atalaya::security {
 namespace {
@@ -66,7 +68,7 @@ std::int64_t systemNow() {
 class JwtVerifier::Impl {
 public:
     Impl(std::vector<JwtKey> keys, JwtVerifierOptions options)
-        : m_keys(std::move(keys)), m_options(std::move(options)) {
+        : m_keys(std::move(keys)), m_options(std::move(options)), m_cache(m_options.cacheCapacity) {
         if (!m_options.now)
             m_options.now = systemNow;
     }
@@ -78,6 +80,47 @@ public:
         const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
         if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
             return invalidToken("the token is not a JWS in compact form");
+        std::optional<Sha256Digest> digest;
+        if (m_options.cacheCapacity > 0) {
+            if (auto hashed = sha256(token); hashed.isOk())
+                digest = *hashed;
+        }
+        if (!digest) {
+            // No cache, or no digest: the cache only ever saves work.
+            ATALAYA_ASSIGN_OR_RETURN(Verified verified, verifyInFull(token, dot1, dot2));
+            return std::move(verified.principal);
+        }
+        if (auto hit = m_cache.find(*digest, static_cast<double>(m_options.now()))) {
+            // Checked on every hit rather than by emptying the cache on revocation: a
+            // verification that was under way when the jti was revoked could insert it again.
+            if (!hit->jti.empty() && isRevoked(hit->jti))
+                return invalidToken("the token has been revoked");
+            return std::move(hit->principal);
+        }
+        ATALAYA_ASSIGN_OR_RETURN(Verified verified, verifyInFull(token, dot1, dot2));
+        m_cache.insert(*digest, {.principal = verified.principal,
+                                 .validUntil = verified.validUntil,
+                                 .jti = std::move(verified.jti)});
+        return std::move(verified.principal);
+    }
+
+    void revokeJti(std::string jti) {
+        std::lock_guard lock(m_mutex);
+        m_revokedJtis.insert(std::move(jti));
+    }
+
+    std::size_t cachedTokens() const { return m_cache.size(); }
+
+private:
+    // A token that passed every check: who it names, until when (exp + leeway), its jti.
+    struct Verified {
+        Principal principal;
+        double validUntil = 0;
+        std::string jti;
+    };
+
+    Result<Verified> verifyInFull(std::string_view token, std::size_t dot1,
+                                  std::size_t dot2) const {
         ATALAYA_ASSIGN_OR_RETURN(const json header, decodeObject(token.substr(0, dot1), "header"));
         ATALAYA_RETURN_IF_ERROR(checkType(header));
         ATALAYA_ASSIGN_OR_RETURN(const JwtKey* key, keyFor(header));
@@ -87,16 +130,19 @@ public:
         // Claims are looked at only once the signature holds.
         ATALAYA_ASSIGN_OR_RETURN(const json claims,
                                  decodeObject(token.substr(dot1 + 1, dot2 - dot1 - 1), "claims"));
-        ATALAYA_RETURN_IF_ERROR(checkClaims(claims));
-        return principalFrom(claims);
+        ATALAYA_ASSIGN_OR_RETURN(const double validUntil, checkClaims(claims));
+        ATALAYA_ASSIGN_OR_RETURN(Principal principal, principalFrom(claims));
+        const auto jti = claims.find("jti");  // a string, or checkClaims refused it
+        return Verified{.principal = std::move(principal),
+                        .validUntil = validUntil,
+                        .jti = jti != claims.end() ? jti->get<std::string>() : std::string()};
     }
 
-    void revokeJti(std::string jti) {
+    bool isRevoked(const std::string& jti) const {
         std::lock_guard lock(m_mutex);
-        m_revokedJtis.insert(std::move(jti));
+        return m_revokedJtis.contains(jti);
     }
 
-private:
     Status checkType(const json& header) const {
         if (m_options.requiredType.empty())
             return Status::ok();
@@ -137,7 +183,8 @@ private:
         return key;
     }
 
-    Status checkClaims(const json& claims) const {
+    // The instant the token stops being valid (exp + leeway), once every claim is checked.
+    Result<double> checkClaims(const json& claims) const {
         const double now = static_cast<double>(m_options.now());
         const double leeway = static_cast<double>(m_options.leeway.count());
         ATALAYA_ASSIGN_OR_RETURN(const auto exp, numericDate(claims, "exp"));
@@ -161,11 +208,10 @@ private:
         if (const auto jti = claims.find("jti"); jti != claims.end()) {
             if (!jti->is_string())
                 return invalidToken("the token's \"jti\" is not a string");
-            std::lock_guard lock(m_mutex);
-            if (m_revokedJtis.contains(jti->get<std::string>()))
+            if (isRevoked(jti->get<std::string>()))
                 return invalidToken("the token has been revoked");
         }
-        return Status::ok();
+        return *exp + leeway;
     }
 
     static Result<Principal> principalFrom(const json& claims) {
@@ -203,6 +249,7 @@ private:
     JwtVerifierOptions m_options;
     mutable std::mutex m_mutex;
     std::set<std::string, std::less<>> m_revokedJtis;
+    mutable VerifiedTokenCache m_cache;
 };
 
 Result<std::unique_ptr<JwtVerifier>> JwtVerifier::fromJwks(std::string_view jwks,
@@ -231,6 +278,10 @@ Result<Principal> JwtVerifier::verify(std::string_view token) const {
 
 void JwtVerifier::revokeJti(std::string jti) {
     d->revokeJti(std::move(jti));
+}
+
+std::size_t JwtVerifier::cachedTokens() const {
+    return d->cachedTokens();
 }
 
 }  // namespace atalaya::security

@@ -23,6 +23,9 @@ struct JwtVerifierOptions {
     // When set, the header's `typ` must be it, or "application/" + it, compared without case
     // (RFC 9068 s4: "at+jwt" keeps other JWTs signed with the same key from passing).
     std::string requiredType;
+    // Verified tokens remembered (security/VerifiedTokenCache.h); 0: every token is verified
+    // in full.
+    std::size_t cacheCapacity = 4096;
 };
 
 // Verifies JWS compact tokens (RFC 7515, RFC 7519) against a fixed set of configured keys,
@@ -37,6 +40,11 @@ struct JwtVerifierOptions {
 //  - `exp` is required; `exp`, `nbf`, `iat` are checked with the leeway; `iss` and `aud` when
 //    configured; a revoked `jti` fails.
 // Every failure is Unauthenticated "invalid_token" whose message never quotes the token.
+//
+// A token that passed is remembered by its SHA-256 (VerifiedTokenCache): the same token again
+// skips the header, signature and claims work once its size and form are checked, but is still
+// refused from the second its `exp` plus the leeway has passed and as soon as its `jti` is
+// revoked, exactly as without the cache.
 //
 // Claims become a Principal: `sub` (else `client_id`) is the clientId; `scope` is a space
 // separated list of predict / metrics / admin, where `predict:<model>` grants predict on
@@ -58,6 +66,9 @@ public:
 
     // Tokens with this `jti` fail from now on (filled by the admin API).
     void revokeJti(std::string jti);
+
+    // How many verified tokens are remembered now (at most options.cacheCapacity).
+    std::size_t cachedTokens() const;
 
 private:
     class Impl;

@@ -326,6 +326,15 @@ void TestRolloutApi::brokenCandidateIsRolledBackAutomatically() {
     QVERIFY(event["detail"]["requests"].get<int>() >= 40);
     qInfo("rolled back after %d requests (%d failed on version 3): %s", sent + 1, failures,
           event["detail"].dump().c_str());
+    // The audit trail has it too, as the guard's own change, with the numbers that tripped it.
+    const Json audit = bodyOf(admin("GET", "/api/v1/admin/audit?limit=1"))["entries"][0];
+    QCOMPARE(stringAt(audit, "action"), QStringLiteral("rollout.auto_rollback"));
+    QCOMPARE(stringAt(audit, "actor"), QStringLiteral("guard"));
+    QCOMPARE(stringAt(audit, "address"), QStringLiteral("server"));
+    QCOMPARE(stringAt(audit, "target"), QStringLiteral("v2/credit-risk"));
+    QCOMPARE(stringAt(audit["detail"], "rule"), QStringLiteral("error_rate"));
+    QCOMPARE(dumped(audit["detail"]["requests"]), dumped(event["detail"]["requests"]));
+    QCOMPARE(audit["detail"]["from_version"].get<int>(), 3);
     // Traffic is back on version 2.
     const auto after = postJson(client, "/api/v2/ia/predict", predictBody(traffic));
     QCOMPARE(after.status, 200);

@@ -1,13 +1,14 @@
 // HTTPS end to end: the real server on loopback with a certificate made by `atalaya-server
 // cert create` and one made independently by `openssl req`; clients that verify the chain and
-// the host; old protocol versions, plain HTTP on the HTTPS port, broken handshakes and
-// disconnects; HTTPS only; start-up errors for bad key material; and the security rejections
-// of both predict API versions over TLS.
+// the host; old protocol versions, plain HTTP on the HTTPS port (a plain 400 that says so),
+// broken handshakes and disconnects; HTTPS only; start-up errors for bad key material; and the
+// security rejections of both predict API versions over TLS.
 #include <openssl/ssl.h>
 
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <mutex>
 #include <thread>
@@ -147,7 +148,8 @@ private Q_SLOTS:
     void rejectionsOverHttps();
     void clientRefusesAnotherCertificate();
     void tls11ClientIsRefused();
-    void plainHttpOnHttpsPortIsRefused();
+    void plainHttpOnHttpsPortGetsAClearAnswer_data();
+    void plainHttpOnHttpsPortGetsAClearAnswer();
     void httpsOnlyServesNoPlainHttp();
     void badKeyMaterialFailsStart_data();
     void badKeyMaterialFailsStart();
@@ -350,11 +352,59 @@ void TestHttps::tls11ClientIsRefused() {
     QCOMPARE(get(modern, "/healthz").status, 200);
 }
 
-void TestHttps::plainHttpOnHttpsPortIsRefused() {
-    HttpTestClient plain(std::string(kLoopback), m_server->httpsPort());
-    const auto response = get(plain, "/healthz");
-    QVERIFY2(!response.ok(), qPrintable(describe(response)));
-    QVERIFY(plain.waitForClose(10s));
+void TestHttps::plainHttpOnHttpsPortGetsAClearAnswer_data() {
+    QTest::addColumn<QByteArray>("sent");
+    QTest::addColumn<bool>("answered");
+    QTest::newRow("GET") << QByteArray("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n") << true;
+    QTest::newRow("POST with a body")
+        << QByteArray(
+               "POST /api/v2/ia/predict HTTP/1.1\r\nHost: localhost\r\n"
+               "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        << true;
+    QTest::newRow("method cut short") << QByteArray("OPTI") << true;
+    // Neither TLS nor HTTP: nothing to say to it, so the connection is just closed.
+    QTest::newRow("binary") << QByteArray("\x01\x02\x03\x04", 4) << false;
+    QTest::newRow("lowercase method") << QByteArray("get / HTTP/1.1\r\n\r\n") << false;
+}
+
+void TestHttps::plainHttpOnHttpsPortGetsAClearAnswer() {
+    QFETCH(QByteArray, sent);
+    QFETCH(bool, answered);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_server->httpsPort());
+    QVERIFY(socket.waitForConnected(10'000));
+    QCOMPARE(socket.write(sent), sent.size());
+    QVERIFY(socket.waitForBytesWritten(10'000));
+    // Everything the server says until it closes the connection, within a bound.
+    QByteArray answer;
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (socket.state() == QAbstractSocket::ConnectedState &&
+           std::chrono::steady_clock::now() < until) {
+        socket.waitForReadyRead(200);
+        answer += socket.readAll();
+    }
+    answer += socket.readAll();
+    QVERIFY2(socket.state() != QAbstractSocket::ConnectedState, "the server kept it open");
+    if (!answered) {
+        QVERIFY2(answer.isEmpty(), answer.constData());
+        return;
+    }
+    const qsizetype end = answer.indexOf("\r\n\r\n");
+    QVERIFY2(end > 0, answer.constData());
+    const QByteArray head = answer.left(end + 2);
+    const QByteArray body = answer.mid(end + 4);
+    QVERIFY2(head.startsWith("HTTP/1.1 400 Bad Request\r\n"), head.constData());
+    QVERIFY2(head.contains("Content-Type: application/json\r\n"), head.constData());
+    QVERIFY2(head.contains("Connection: close\r\n"), head.constData());
+    QVERIFY2(
+        head.contains(QByteArray("Content-Length: " + QByteArray::number(body.size()) + "\r\n")),
+        head.constData());
+    const Json error = Json::parse(body.toStdString(), nullptr, false);
+    const Json expected = {{"error",
+                            {{"code", "plain_http_on_https_port"},
+                             {"message", "this port speaks HTTPS; use https://"}}}};
+    QCOMPARE(dumped(error), dumped(expected));
+    // The same port still speaks HTTPS.
     auto https = client();
     QCOMPARE(get(https, "/healthz").status, 200);
 }
