@@ -233,6 +233,13 @@ void TstRolloutPageEmbedded::operatorRollsOutVersionTwoAndGuardRollsBackVersionT
     const QString compared = QStringLiteral("of %1 compared").arg(kShadowRequests);
     QTRY_VERIFY2_WITH_TIMEOUT(agreement->text().contains(compared), qPrintable(agreement->text()),
                               kUiTimeoutMs);
+    // The same comparison from the inference log, with both versions' latency.
+    auto* fromLog = page.findChild<QLabel*>(QStringLiteral("shadowFromLog"));
+    QVERIFY(fromLog);
+    QTRY_VERIFY2_WITH_TIMEOUT(fromLog->text().contains(compared), qPrintable(fromLog->text()),
+                              kUiTimeoutMs);
+    QVERIFY2(fromLog->text().contains(u"p50 v1 ") && fromLog->text().contains(u"v2 "),
+             qPrintable(fromLog->text()));
 
     // Canary with the operator's steps, one step, promote.
     typeInto(steps, QStringLiteral("0.25, 0.5, 1"));
