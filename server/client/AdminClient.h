@@ -31,7 +31,7 @@ public:
     // Which call a requestFailed() answers.
     enum class Call {
         Health,
-        Stats,  // the three fetches below; a server without an inference log answers them 503
+        Stats,  // the stats fetches below; a server without an inference log answers them 503
         Models,
         Rollouts,
         RolloutEvents,
@@ -57,6 +57,10 @@ public:
     virtual void fetchDriftSeries(const QString& model, qint64 version, qint64 fromMs,
                                   qint64 toMs) = 0;
     virtual void fetchHistogram(const QString& model, qint64 version, const QString& feature) = 0;
+    // GET /api/v1/stats/shadow: `candidate` shadowing on route `api` since `fromMs`, from the
+    // log; shadowComparisonUpdated or requestFailed(Call::Stats).
+    virtual void fetchShadowComparison(const QString& model, const QString& api, qint64 candidate,
+                                       qint64 fromMs) = 0;
 
     // Rollouts (docs/rollout.md). Each answers with the signal named beside it. The refreshes
     // coalesce like refreshHealth(); the changes never do.
@@ -77,6 +81,7 @@ Q_SIGNALS:
     void timeSeriesUpdated(const atalaya::client::TimeSeries& series);
     void driftSeriesUpdated(const atalaya::client::DriftSeries& series);
     void histogramUpdated(const atalaya::client::FeatureHistogram& histogram);
+    void shadowComparisonUpdated(const atalaya::client::ShadowComparison& comparison);
 
     void modelsUpdated(const atalaya::client::ModelCatalog& catalog);
     void rolloutsUpdated(const atalaya::client::RolloutState& rollouts);

@@ -213,6 +213,18 @@ void HttpAdminClient::fetchHistogram(const QString& model, qint64 version, const
                  [this](const FeatureHistogram& h) { Q_EMIT histogramUpdated(h); }));
 }
 
+void HttpAdminClient::fetchShadowComparison(const QString& model, const QString& api,
+                                            qint64 candidate, qint64 fromMs) {
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("model"), model);
+    query.addQueryItem(QStringLiteral("api_version"), api);
+    query.addQueryItem(QStringLiteral("version"), QString::number(candidate));
+    query.addQueryItem(QStringLiteral("from"), QString::number(fromMs));
+    watch(m_network.get(requestFor(QStringLiteral("/api/v1/stats/shadow"), query)), Call::Stats,
+          parsed(parseShadowComparison,
+                 [this](const ShadowComparison& c) { Q_EMIT shadowComparisonUpdated(c); }));
+}
+
 QNetworkRequest HttpAdminClient::requestFor(const QString& path, const QUrlQuery& query) const {
     QNetworkRequest request = requestFor(path);
     QUrl url = request.url();

@@ -52,6 +52,8 @@ public:
     void fetchDriftSeries(const QString& model, qint64 version, qint64 fromMs,
                           qint64 toMs) override;
     void fetchHistogram(const QString& model, qint64 version, const QString& feature) override;
+    void fetchShadowComparison(const QString& model, const QString& api, qint64 candidate,
+                               qint64 fromMs) override;
 
     void refreshModels() override;
     void refreshRollouts() override;

@@ -90,7 +90,45 @@ Status readHistogram(const JsonFields& root, FeatureHistogram& out) {
     return Status::ok();
 }
 
+Status readShadowLatency(const JsonFields& fields, ShadowLatency& out) {
+    ATALAYA_RETURN_IF_ERROR(fields.readNumber(u"mean_ms", out.meanMs));
+    ATALAYA_RETURN_IF_ERROR(fields.readNumber(u"p50_ms", out.p50Ms));
+    return fields.readNumber(u"p99_ms", out.p99Ms);
+}
+
+Status readShadowPair(const JsonFields& fields, ShadowPair& out) {
+    ATALAYA_RETURN_IF_ERROR(fields.readString(u"api_version", Presence::Required, out.api));
+    ATALAYA_RETURN_IF_ERROR(
+        fields.readInteger(u"stable_version", Presence::Required, out.stableVersion));
+    ATALAYA_RETURN_IF_ERROR(
+        fields.readInteger(u"candidate_version", Presence::Required, out.candidateVersion));
+    ATALAYA_RETURN_IF_ERROR(fields.readInteger(u"compared", Presence::Required, out.compared));
+    ATALAYA_RETURN_IF_ERROR(fields.readNumber(u"agreement", out.agreement));
+    ATALAYA_RETURN_IF_ERROR(fields.readInterval(u"agreement_ci", out.agreementCi));
+    ATALAYA_RETURN_IF_ERROR(fields.readNumber(u"mean_abs_score_diff", out.meanAbsScoreDiff));
+    ATALAYA_RETURN_IF_ERROR(
+        fields.readInteger(u"candidate_errors", Presence::Required, out.candidateErrors));
+    ATALAYA_RETURN_IF_ERROR(fields.readObject(
+        u"stable_latency", Presence::Optional,
+        [&out](const JsonFields& inner) { return readShadowLatency(inner, out.stableLatency); }));
+    return fields.readObject(
+        u"candidate_latency", Presence::Optional,
+        [&out](const JsonFields& inner) { return readShadowLatency(inner, out.candidateLatency); });
+}
+
+Status readShadowComparison(const JsonFields& root, ShadowComparison& out) {
+    ATALAYA_RETURN_IF_ERROR(root.readString(u"model", Presence::Required, out.model));
+    ATALAYA_RETURN_IF_ERROR(root.readInteger(u"from_ms", Presence::Required, out.fromMs));
+    ATALAYA_RETURN_IF_ERROR(root.readInteger(u"to_ms", Presence::Required, out.toMs));
+    return root.readList(u"pairs", Presence::Required, readShadowPair, out.pairs);
+}
+
 }  // namespace
+
+Result<ShadowComparison> parseShadowComparison(const QByteArray& json) {
+    return JsonFields::parseAs<ShadowComparison>(json, QStringLiteral("shadow comparison"), kReason,
+                                                 readShadowComparison);
+}
 
 Result<TimeSeries> parseTimeSeries(const QByteArray& json) {
     return JsonFields::parseAs<TimeSeries>(json, QStringLiteral("timeseries"), kReason,

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QString>
 #include <optional>
+#include <utility>
 
 namespace atalaya::client {
 
@@ -71,6 +72,34 @@ struct FeatureHistogram {
     bool live = false;                 // false: the server has no window yet (counts are 0)
 };
 
+// GET /api/v1/stats/shadow: a shadow version's answers against the clients' answers to the
+// same requests, from the inference log (docs/rollout.md).
+struct ShadowLatency {
+    std::optional<double> meanMs;
+    std::optional<double> p50Ms;
+    std::optional<double> p99Ms;
+};
+
+struct ShadowPair {
+    QString api;
+    qint64 stableVersion = 0;
+    qint64 candidateVersion = 0;
+    qint64 compared = 0;
+    std::optional<double> agreement;
+    std::optional<std::pair<double, double>> agreementCi;
+    std::optional<double> meanAbsScoreDiff;
+    qint64 candidateErrors = 0;
+    ShadowLatency stableLatency;
+    ShadowLatency candidateLatency;
+};
+
+struct ShadowComparison {
+    QString model;
+    qint64 fromMs = 0;
+    qint64 toMs = 0;
+    QList<ShadowPair> pairs;
+};
+
 // Parsers in the spirit of parseServerHealth: required fields missing or of the wrong type are
 // InvalidArgument naming the path (e.g. "points[3].requests"); unknown fields are ignored. These
 // mirror the server's answers (server/telemetry/StatsQueries.h) for a client that links no
@@ -78,5 +107,6 @@ struct FeatureHistogram {
 Result<TimeSeries> parseTimeSeries(const QByteArray& json);
 Result<DriftSeries> parseDriftSeries(const QByteArray& json);
 Result<FeatureHistogram> parseFeatureHistogram(const QByteArray& json);
+Result<ShadowComparison> parseShadowComparison(const QByteArray& json);
 
 }  // namespace atalaya::client

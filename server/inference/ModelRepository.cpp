@@ -221,6 +221,26 @@ Status ModelRepository::setDefaultVersion(const std::string& model, std::int64_t
     return Status::ok();
 }
 
+std::optional<std::int64_t> ModelRepository::chosenDefault(std::string_view model) const {
+    std::lock_guard lock(m_mutex);
+    const auto d = m_defaults.find(model);
+    return d == m_defaults.end() ? std::nullopt : std::optional(d->second);
+}
+
+Status ModelRepository::loadAtStart(const std::string& model, std::int64_t version) {
+    std::lock_guard lock(m_mutex);
+    if (const auto entry = m_models.find(model); entry != m_models.end()) {
+        if (const auto it = entry->second.find(version); it != entry->second.end()) {
+            // A fresh entry is LOADING, which loadPending() loads and readiness waits for.
+            if (it->second->state() == ModelState::Unloaded)
+                it->second = std::make_shared<ModelVersion>(model, version, m_root / model);
+            return Status::ok();
+        }
+    }
+    return notFound(model + ":" + std::to_string(version) + " is not in the repository",
+                    "version_not_found");
+}
+
 std::vector<std::shared_ptr<ModelVersion>> ModelRepository::failedLoads() const {
     std::lock_guard lock(m_mutex);
     std::vector<std::shared_ptr<ModelVersion>> all;

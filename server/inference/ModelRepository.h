@@ -67,6 +67,13 @@ public:
     // the highest READY one.
     Status setDefaultVersion(const std::string& model, std::int64_t version);
     std::optional<std::int64_t> defaultVersion(std::string_view model) const;
+    // The default chosen for `model`, by setDefaultVersion() or kept by a hot load, rather than
+    // the highest-READY fallback: what outlives a restart (rollout.sqlite).
+    std::optional<std::int64_t> chosenDefault(std::string_view model) const;
+    // Between scan() and loadPending(): a version registered UNLOADED because its model.json
+    // says "autoload": false is loaded at start after all, because a route or default that
+    // outlived a restart needs it. NotFound when scan() did not find it.
+    Status loadAtStart(const std::string& model, std::int64_t version);
     // Hot loads that failed and have not succeeded since (by "model:version").
     std::vector<std::shared_ptr<ModelVersion>> failedLoads() const;
 

@@ -141,6 +141,7 @@ Result<std::unique_ptr<RolloutManager>> RolloutManager::create(Options options) 
         ATALAYA_ASSIGN_OR_RETURN(auto policies, manager->m_store->loadPolicies());
         for (const auto& policy : policies)
             manager->commit(manager->m_routes[policy.api][policy.model], policy, false);
+        ATALAYA_RETURN_IF_ERROR(manager->resumeVersions(policies));
         ATALAYA_ASSIGN_OR_RETURN(auto events, manager->m_store->recentEvents(kEventsKept));
         manager->m_events.assign(events.begin(), events.end());
         if (!policies.empty()) {
@@ -149,6 +150,43 @@ Result<std::unique_ptr<RolloutManager>> RolloutManager::create(Options options) 
         }
     }
     return manager;
+}
+
+Status RolloutManager::resumeVersions(const std::vector<RoutePolicy>& policies) {
+    if (!m_models)
+        return Status::ok();
+    ATALAYA_ASSIGN_OR_RETURN(auto defaults, m_store->loadDefaults());
+    std::vector<std::pair<std::string, std::int64_t>> needed(defaults.begin(), defaults.end());
+    for (const auto& p : policies) {
+        if (p.stable > 0)
+            needed.emplace_back(p.model, p.stable);
+        if (p.candidate)
+            needed.emplace_back(p.model, *p.candidate);
+    }
+    // A version gone from disk since is the operator's doing: warn, and serve what is there.
+    for (const auto& [model, version] : needed) {
+        if (Status s = m_models->loadAtStart(model, version); !s.isOk())
+            qCWarning(lcServer, "rollout: cannot resume %s", s.message().c_str());
+    }
+    for (const auto& [model, version] : defaults) {
+        if (Status s = m_models->setDefaultVersion(model, version); s.isOk()) {
+            qCInfo(lcServer, "rollout: %s serves version %lld by default (rollout.sqlite)",
+                   model.c_str(), static_cast<long long>(version));
+        }
+    }
+    return Status::ok();
+}
+
+void RolloutManager::saveChosenDefault(const std::string& model) {
+    if (!m_store || !m_models)
+        return;
+    const auto version = m_models->chosenDefault(model);
+    if (!version)
+        return;
+    if (Status s = m_store->saveDefault(model, *version); !s.isOk()) {
+        qCWarning(lcServer, "rollout: could not save the default version of %s: %s", model.c_str(),
+                  s.message().c_str());
+    }
 }
 
 RolloutManager::~RolloutManager() {

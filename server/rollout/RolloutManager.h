@@ -85,6 +85,9 @@ public:
     std::string routesJson() const;
     std::string eventsJson(std::size_t limit) const;
     void recordEvent(RolloutEvent event);
+    // Persists the default version the repository has chosen for `model` now (set through the
+    // admin API, or kept by a hot load), so a restart resumes it. On the admin worker.
+    void saveChosenDefault(const std::string& model);
     // True when a route serves, shadows or canaries this version (it may not be unloaded).
     bool versionInUse(const std::string& model, std::int64_t version) const;
 
@@ -116,6 +119,9 @@ private:
                       nlohmann::json detail);
     void commit(Route& route, const RoutePolicy& policy, bool newStage);  // m_mutex held
     std::string routeJson(const Route& route) const;
+    // At create(): the persisted defaults back into the repository, and every version a resumed
+    // route or default names loaded at start even if its model.json says "autoload": false.
+    Status resumeVersions(const std::vector<RoutePolicy>& policies);
     void persist(const RoutePolicy& policy, const RolloutEvent& event);  // SQLite only
     void remember(RolloutEvent event);                                   // the in-memory history
     void audit(const RolloutEvent& event);  // the audit trail, if any; failures are logged

@@ -185,6 +185,7 @@ Status RolloutRoutes::load(const std::string& model, std::int64_t version, bool 
             json{{"code", loaded.status().reason()}, {"message", loaded.status().message()}}.dump();
     }
     m_manager.recordEvent(std::move(event));
+    m_manager.saveChosenDefault(model);  // a hot load may have kept the serving version
     return loaded.isOk() ? Status::ok() : loaded.status();
 }
 
@@ -260,6 +261,7 @@ void RolloutRoutes::setDefault(const ApiCallPtr& call) {
         Status status = m_models.setDefaultVersion(model, v);
         if (!status.isOk())
             return call->fail(status);
+        m_manager.saveChosenDefault(model);
         const Actor actor = actorOf(*call);
         m_manager.recordEvent(
             versionEvent("default_set", model, std::nullopt, v, actor.who, actor.address));

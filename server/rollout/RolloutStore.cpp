@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS rollout_events (
     id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, api TEXT NOT NULL, model TEXT NOT NULL,
     kind TEXT NOT NULL, from_version INTEGER, to_version INTEGER, weight REAL,
     actor TEXT NOT NULL, address TEXT NOT NULL, detail_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS model_defaults (
+    model TEXT PRIMARY KEY, version INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
 )sql";
 
 template <class T>
@@ -111,6 +113,34 @@ Result<std::vector<RoutePolicy>> RolloutStore::loadPolicies() {
         policies.push_back(std::move(policy));
     }
     return policies;
+}
+
+// Rare (an operator's call or a hot load), so prepared per call rather than kept.
+Status RolloutStore::saveDefault(const std::string& model, std::int64_t version) {
+    std::lock_guard lock(m_mutex);
+    ATALAYA_ASSIGN_OR_RETURN(
+        auto statement,
+        m_db.prepare("INSERT INTO model_defaults (model, version, updated_ms) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (model) DO UPDATE SET version = excluded.version, "
+                     "updated_ms = excluded.updated_ms"));
+    ATALAYA_RETURN_IF_ERROR(statement.bindText(1, model));
+    ATALAYA_RETURN_IF_ERROR(statement.bindInt(2, version));
+    ATALAYA_RETURN_IF_ERROR(statement.bindInt(3, systemUnixMs()));
+    return statement.run();
+}
+
+Result<std::map<std::string, std::int64_t>> RolloutStore::loadDefaults() {
+    std::lock_guard lock(m_mutex);
+    ATALAYA_ASSIGN_OR_RETURN(auto statement,
+                             m_db.prepare("SELECT model, version FROM model_defaults"));
+    std::map<std::string, std::int64_t> defaults;
+    while (true) {
+        ATALAYA_ASSIGN_OR_RETURN(auto step, statement.step());
+        if (step == SqliteStatement::Step::Done)
+            break;
+        defaults[std::string(statement.columnText(0))] = statement.columnInt(1);
+    }
+    return defaults;
 }
 
 Status RolloutStore::appendEvent(const RolloutEvent& e) {

@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "rollout/RolloutEvent.h"
@@ -15,7 +17,7 @@
 namespace atalaya::rollout {
 
 // Rollout state and history in <dataDir>/rollout.sqlite, so a restart resumes the same
-// routing: the policy of every route, and the events.
+// routing: the policy of every route, each model's chosen default version, and the events.
 //
 // Thread-safe (one mutex around one connection). Called on the admin worker and the guard
 // thread, never on an IO thread: writes are synchronous (a rollout action is rare and must not
@@ -26,6 +28,8 @@ public:
 
     Status savePolicy(const RoutePolicy& policy);
     Result<std::vector<RoutePolicy>> loadPolicies();
+    Status saveDefault(const std::string& model, std::int64_t version);
+    Result<std::map<std::string, std::int64_t>> loadDefaults();
     Status appendEvent(const RolloutEvent& event);
     Result<std::vector<RolloutEvent>> recentEvents(std::size_t limit);  // newest first
 

@@ -4,6 +4,7 @@
 
 #include "inference/ModelRepository.h"
 #include "stats/QueryString.h"
+#include "stats/ShadowComparison.h"
 #include "stats/StatsJson.h"
 #include "telemetry/DriftMonitor.h"
 #include "telemetry/DriftReference.h"
@@ -54,6 +55,7 @@ std::vector<http::RouteEntry> StatsRoutes::routes() {
         {{"GET", "/api/v1/stats/timeseries", A}, [this](auto& call) { serveTimeSeries(call); }},
         {{"GET", "/api/v1/stats/drift", A}, [this](auto& call) { serveDrift(call); }},
         {{"GET", "/api/v1/stats/histogram", A}, [this](auto& call) { serveHistogram(call); }},
+        {{"GET", "/api/v1/stats/shadow", A}, [this](auto& call) { serveShadow(call); }},
     };
 }
 
@@ -195,6 +197,35 @@ void StatsRoutes::serveHistogram(const http::ApiCallPtr& call) {
             return call->fail(histogram.status());
         call->reply(http::jsonResponse(200, histogramJson(version->model(), version->version(),
                                                           *histogram, live.has_value())));
+    });
+}
+
+// `version` names the shadow (candidate) version; absent: every shadow of the model.
+void StatsRoutes::serveShadow(const http::ApiCallPtr& call) {
+    auto query =
+        QueryString::parse(call->request.target, {"model", "api_version", "version", "from", "to"});
+    if (!query.isOk())
+        return call->fail(query.status());
+    auto target = targetOf(*query, false);
+    if (!target.isOk())
+        return call->fail(target.status());
+    auto range = rangeOf(*query);
+    if (!range.isOk())
+        return call->fail(range.status());
+    ShadowComparisonQuery request{.model = target->model,
+                                  .apiVersion = query->text("api_version"),
+                                  .candidate = std::nullopt,
+                                  .fromMs = range->first,
+                                  .toMs = range->second};
+    if (target->version)
+        request.candidate = target->version->version();
+    post(call, [call, request](SqliteDatabase* db) {
+        if (db == nullptr)
+            return call->fail(logOff());
+        auto comparison = queryShadowComparison(*db, request);
+        if (!comparison.isOk())
+            return call->fail(comparison.status());
+        call->reply(http::jsonResponse(200, shadowComparisonJson(*comparison)));
     });
 }
 

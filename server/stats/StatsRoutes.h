@@ -29,7 +29,8 @@ struct StatsRoutesOptions {
 
 // GET /api/v1/stats/{timeseries,drift,histogram} (docs/api.md, "Statistics"), read scope:
 // the console's charts, answered from the inference log's rollups and drift history and the
-// drift monitor's live windows.
+// drift monitor's live windows; and GET /api/v1/stats/shadow (docs/rollout.md), a shadow's
+// answers compared with the clients' from the log's raw rows.
 //
 // Thread affinity: handlers run on an IO thread and only check the parameters there (a map
 // lookup in the repository); the query itself runs on the StatsQueryThread, which answers
@@ -49,6 +50,7 @@ private:
     void serveTimeSeries(const http::ApiCallPtr& call);
     void serveDrift(const http::ApiCallPtr& call);
     void serveHistogram(const http::ApiCallPtr& call);
+    void serveShadow(const http::ApiCallPtr& call);
 
     // The model and version named by the query; with `versionRequired`, a missing version
     // means the model's highest one.

@@ -179,6 +179,7 @@ private Q_SLOTS:
     void mainWindowHasRolloutTab();
     void refusedActionLeavesServerConnected();
     void trendChartRedrawsOnlyForNewPointsOrRoute();
+    void showsShadowComparisonFromTheLog();
 
 private:
     std::unique_ptr<FakeAdminServer> m_server;
@@ -464,6 +465,59 @@ void TstRolloutPage::trendChartRedrawsOnlyForNewPointsOrRoute() {
     chart.appendRoutes(QDateTime::currentDateTime(), state->routes);  // a new point
     QVERIFY(drawn.isNull());
     QCOMPARE(chart.chart()->series().size(), 4);
+}
+
+// A shadowing route asks GET /api/v1/stats/shadow for its candidate since the stage began, and
+// shows the pair of its API version and versions (not the other route's).
+void TstRolloutPage::showsShadowComparisonFromTheLog() {
+    FakeAdminServer& server = *m_server;
+    server.setAnswer("GET", "/api/v1/admin/rollouts", routes(route("shadow", 1, 2, 0.0)));
+    const auto pair = [](const QString& api, double agreement, int compared) {
+        return QJsonObject{
+            {"api_version", api},
+            {"stable_version", 1},
+            {"candidate_version", 2},
+            {"compared", compared},
+            {"agreement", agreement},
+            {"agreement_ci", QJsonArray{agreement - 0.05, agreement + 0.01}},
+            {"mean_abs_score_diff", 0.0125},
+            {"candidate_errors", 3},
+            {"stable_latency", QJsonObject{{"mean_ms", 2.0}, {"p50_ms", 1.5}, {"p99_ms", 9.0}}},
+            {"candidate_latency",
+             QJsonObject{{"mean_ms", 3.0}, {"p50_ms", 2.5}, {"p99_ms", 12.0}}}};
+    };
+    server.setAnswer("GET", "/api/v1/stats/shadow",
+                     json({{"model", "credit-risk"},
+                           {"from_ms", qint64{1767225600000}},
+                           {"to_ms", qint64{1767229200000}},
+                           {"pairs", QJsonArray{pair("v1", 0.5, 10), pair("v2", 0.9, 240)}}}));
+    HttpAdminClient& client = *m_client;
+    RolloutPage page(client, 100ms);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+
+    auto* routeTable = page.findChild<QTableView*>(QStringLiteral("routeTable"));
+    auto* fromLog = page.findChild<QLabel*>(QStringLiteral("shadowFromLog"));
+    QVERIFY(routeTable && fromLog);
+    QTRY_COMPARE_WITH_TIMEOUT(routeTable->model()->rowCount(), 2, kTimeoutMs);
+    QCOMPARE(fromLog->text(), QStringLiteral("–"));
+    routeTable->selectRow(1);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        fromLog->text(),
+        QStringLiteral("90.0 % [85.0–91.0] of 240 compared · mean |Δ score| 0.0125 · 3 shadow "
+                       "errors\np50 v1 1.50 ms, v2 2.50 ms · p99 v1 9.00 ms, v2 12.0 ms"),
+        kTimeoutMs);
+    QByteArray asked;
+    for (const FakeAdminServer::Request& get : server.requests("GET")) {
+        if (get.path() == "/api/v1/stats/shadow") {
+            asked = get.target;
+        }
+    }
+    QCOMPARE(asked, QByteArray("/api/v1/stats/shadow?model=credit-risk&api_version=v2&version=2&"
+                               "from=1767225600000"));
+
+    routeTable->selectRow(0);  // the pinned v1 route: nothing from the log
+    QCOMPARE(fromLog->text(), QStringLiteral("–"));
 }
 
 ATALAYA_GUI_TEST_MAIN(TstRolloutPage)

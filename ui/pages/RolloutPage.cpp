@@ -101,6 +101,8 @@ RolloutPage::RolloutPage(AdminClient& client, std::chrono::milliseconds interval
     connect(&m_client, &AdminClient::rolloutsUpdated, this, &RolloutPage::showRollouts);
     connect(&m_client, &AdminClient::rolloutEventsUpdated, m_events, &RolloutEventModel::setEvents);
     connect(&m_client, &AdminClient::rolloutActionDone, this, &RolloutPage::showActionResult);
+    connect(&m_client, &AdminClient::shadowComparisonUpdated, this,
+            &RolloutPage::showShadowComparison);
     connect(&m_client, &AdminClient::versionChanged, this,
             [this](const QString& model, const client::CatalogVersion& version) {
                 showStatus(tr("%1 v%2: %3")
@@ -222,6 +224,11 @@ void RolloutPage::refresh() {
     m_client.refreshRollouts();
     m_client.refreshModels();
     m_client.refreshRolloutEvents(kEventLimit);
+    const std::optional<client::RolloutRoute> route = selectedRoute();
+    if (route && route->mode == client::RouteMode::Shadow && route->candidate) {
+        m_client.fetchShadowComparison(route->model, route->api, *route->candidate,
+                                       route->stats.sinceMs.value_or(0));
+    }
 }
 
 void RolloutPage::showCatalog(const client::ModelCatalog& catalog) {
@@ -292,8 +299,32 @@ void RolloutPage::showSelectedRoute() {
     const std::optional<client::RolloutRoute> route = selectedRoute();
     showControls(route);
     m_comparison->setRoute(route);
+    if (!route || route->mode != client::RouteMode::Shadow) {
+        m_comparison->setShadowFromLog(std::nullopt);  // a shadow's answer replaces it in place
+    }
     m_labels->setRoute(route);
     m_trend->showRoute(route ? route->api : QString(), route ? route->model : QString());
+}
+
+// An answer for the route still selected and still shadowing the same candidate; a late answer
+// for another one is dropped.
+void RolloutPage::showShadowComparison(const client::ShadowComparison& comparison) {
+    const std::optional<client::RolloutRoute> route = selectedRoute();
+    if (!route || route->mode != client::RouteMode::Shadow || !route->candidate ||
+        comparison.model != route->model) {
+        return;
+    }
+    client::ShadowPair shown;  // nothing logged yet for this pair
+    shown.api = route->api;
+    shown.stableVersion = route->stable;
+    shown.candidateVersion = *route->candidate;
+    for (const client::ShadowPair& pair : comparison.pairs) {
+        if (pair.api == route->api && pair.stableVersion == route->stable &&
+            pair.candidateVersion == *route->candidate) {
+            shown = pair;
+        }
+    }
+    m_comparison->setShadowFromLog(shown);
 }
 
 void RolloutPage::showControls(const std::optional<client::RolloutRoute>& route) {

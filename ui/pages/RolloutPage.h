@@ -26,9 +26,9 @@ class VersionTableModel;
 
 // Takes a model from one version to the next (docs/rollout.md): the versions of each model with
 // Load / Unload, the routes and their traffic policy, the actions on the selected route, its
-// versions side by side (numbers, trend, prediction distribution, shadow agreement) and the
-// event history. Every action is an AdminClient call, so it works the same against a remote
-// server and the server audits it; failures go to the page's status line.
+// versions side by side (numbers, trend, prediction distribution, shadow agreement live and from
+// the inference log) and the event history. Every action is an AdminClient call, so it works the
+// same against a remote server and the server audits it; failures go to the page's status line.
 //
 // It refreshes every `interval` while it is visible and not at all while hidden (another tab).
 // Thread affinity: GUI thread. `client` must outlive the page.
@@ -57,6 +57,7 @@ private:
     void showRollouts(const client::RolloutState& rollouts);
     void showActionResult(const client::RolloutRoute& route);
     void showSelectedRoute();
+    void showShadowComparison(const client::ShadowComparison& comparison);
     // The actions' form alone: what the catalog changes (the candidates to choose from).
     void showControls(const std::optional<client::RolloutRoute>& route);
     void selectVersionRow();

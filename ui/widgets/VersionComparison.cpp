@@ -34,6 +34,13 @@ VersionComparison::VersionComparison(QWidget* parent) : QWidget(parent) {
     m_agreement = new QLabel(QStringLiteral("–"));
     m_agreement->setObjectName(QStringLiteral("shadowAgreement"));
     m_agreement->setWordWrap(true);
+    m_fromLog = new QLabel(QStringLiteral("–"));
+    m_fromLog->setObjectName(QStringLiteral("shadowFromLog"));
+    m_fromLog->setWordWrap(true);
+    m_fromLog->setToolTip(
+        tr("The shadow's answers paired with the clients' in the inference log since the stage "
+           "began; latency is socket-to-answer for the stable version, queue and forward pass "
+           "for the shadow"));
     m_nextStep = new QLabel;
     m_nextStep->setObjectName(QStringLiteral("nextStep"));
 
@@ -60,6 +67,8 @@ VersionComparison::VersionComparison(QWidget* parent) : QWidget(parent) {
     grid->addWidget(m_nextStep, below + 1, 1, 1, 2);
     grid->addWidget(new QLabel(tr("Shadow agreement")), below + 2, 0);
     grid->addWidget(m_agreement, below + 2, 1, 1, 2);
+    grid->addWidget(new QLabel(tr("… from the log")), below + 3, 0);
+    grid->addWidget(m_fromLog, below + 3, 1, 1, 2);
     grid->setColumnStretch(1, 1);
     grid->setColumnStretch(2, 1);
     grid->setRowStretch(below + 3, 1);
@@ -122,6 +131,37 @@ void VersionComparison::setRoute(const std::optional<client::RolloutRoute>& rout
         text += tr(" · mean |Δ score| %1").arg(*shadow->meanAbsScoreDiff, 0, 'g', 3);
     }
     m_agreement->setText(text);
+}
+
+void VersionComparison::setShadowFromLog(const std::optional<client::ShadowPair>& pair) {
+    if (!pair) {
+        m_fromLog->setText(QStringLiteral("–"));
+        return;
+    }
+    if (pair->compared == 0) {
+        m_fromLog->setText(
+            pair->candidateErrors > 0
+                ? tr("no answers to compare (%1 shadow errors)").arg(pair->candidateErrors)
+                : tr("no requests logged yet"));
+        return;
+    }
+    QString text = tr("%1 of %2 compared")
+                       .arg(rollout_text::percentWithCi(pair->agreement, pair->agreementCi))
+                       .arg(pair->compared);
+    if (pair->meanAbsScoreDiff) {
+        text += tr(" · mean |Δ score| %1").arg(*pair->meanAbsScoreDiff, 0, 'g', 3);
+    }
+    if (pair->candidateErrors > 0) {
+        text += tr(" · %1 shadow errors").arg(pair->candidateErrors);
+    }
+    text += tr("\np50 v%1 %2, v%3 %4 · p99 v%1 %5, v%3 %6")
+                .arg(pair->stableVersion)
+                .arg(rollout_text::milliseconds(pair->stableLatency.p50Ms))
+                .arg(pair->candidateVersion)
+                .arg(rollout_text::milliseconds(pair->candidateLatency.p50Ms))
+                .arg(rollout_text::milliseconds(pair->stableLatency.p99Ms))
+                .arg(rollout_text::milliseconds(pair->candidateLatency.p99Ms));
+    m_fromLog->setText(text);
 }
 
 }  // namespace atalaya::ui

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "client/RolloutTypes.h"
+#include "client/StatsSeries.h"
 
 class QLabel;
 class QProgressBar;
@@ -12,7 +13,8 @@ namespace atalaya::ui {
 
 // The stable and candidate versions of one route side by side since the rollout started:
 // requests, error rate with its confidence interval, p50 and p99; the canary's weight; and,
-// for a shadow, how often the candidate agrees with the stable version. Display only.
+// for a shadow, how often the candidate agrees with the stable version, live and from the log.
+// Display only.
 // Thread affinity: GUI thread.
 class VersionComparison : public QWidget {
     Q_OBJECT
@@ -21,6 +23,9 @@ public:
     explicit VersionComparison(QWidget* parent = nullptr);
 
     void setRoute(const std::optional<client::RolloutRoute>& route);  // none clears
+    // The shadow's comparison from the inference log (GET /api/v1/stats/shadow) since the
+    // stage began, with both versions' latency; none clears.
+    void setShadowFromLog(const std::optional<client::ShadowPair>& pair);
 
 private:
     struct Column {
@@ -39,6 +44,7 @@ private:
     Column m_candidate;
     QProgressBar* m_weight = nullptr;
     QLabel* m_agreement = nullptr;
+    QLabel* m_fromLog = nullptr;
     QLabel* m_nextStep = nullptr;
 };
 
