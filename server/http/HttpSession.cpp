@@ -114,6 +114,8 @@ private:
     void waitForRequest();
     void onFirstBytes(beast::error_code ec, std::size_t bytes);
     void readHeader();
+    template <class Parser>
+    bool parseBuffered(Parser& parser, beast::error_code& ec);
     void onHeader(beast::error_code ec, std::size_t bytes);
     void sendContinue();
     void readBody();
@@ -308,8 +310,38 @@ void Session<Stream>::onFirstBytes(beast::error_code ec, std::size_t bytes) {
 
 template <class Stream>
 void Session<Stream>::readHeader() {
+    // The header (usually the whole request) has mostly arrived with the first bytes: parse what
+    // is buffered here, and read asynchronously only for what is missing. An asynchronous read
+    // of bytes already buffered would still complete through another trip around the IO
+    // thread's queue, for every request.
+    beast::error_code ec;
+    if (parseBuffered(*m_headerParser, ec)) {
+        onHeader(ec, 0);
+        return;
+    }
     bhttp::async_read_header(m_stream, m_buffer, *m_headerParser,
                              beast::bind_front_handler(&Session::onHeader, shared()));
+}
+
+// Feeds the buffered bytes to `parser` (its limits apply as in an asynchronous read). True when
+// it got what it was asked for (the header, or with eager() the whole message) or failed (`ec`);
+// false when it needs bytes still to come.
+template <class Stream>
+template <class Parser>
+bool Session<Stream>::parseBuffered(Parser& parser, beast::error_code& ec) {
+    while (m_buffer.size() > 0) {
+        const std::size_t used = parser.put(m_buffer.data(), ec);
+        m_buffer.consume(used);
+        if (ec == bhttp::error::need_more) {
+            ec = {};
+            return false;
+        }
+        if (ec || parser.is_done() || (!parser.eager() && parser.is_header_done()))
+            return true;
+        if (used == 0)
+            return false;
+    }
+    return parser.is_done();
 }
 
 template <class Stream>
@@ -364,6 +396,13 @@ void Session<Stream>::sendContinue() {
 
 template <class Stream>
 void Session<Stream>::readBody() {
+    // As readHeader: a body that arrived with its header is parsed without another trip.
+    m_bodyParser->eager(true);
+    beast::error_code ec;
+    if (parseBuffered(*m_bodyParser, ec)) {
+        onBody(ec, 0);
+        return;
+    }
     bhttp::async_read(m_stream, m_buffer, *m_bodyParser,
                       beast::bind_front_handler(&Session::onBody, shared()));
 }
