@@ -1,9 +1,9 @@
 #include "security/CredentialTable.h"
-#include "core/UnixTime.h"
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "core/UnixTime.h"
 #include "security/Base64Url.h"
 #include "security/Crypto.h"
 
@@ -167,6 +167,12 @@ Result<std::vector<StoredCredential>> CredentialTable::list() {
 }
 
 Result<const StoredCredential*> CredentialTable::find(std::string_view id) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - m_lastExternalCheck < kExternalChangeCheck) {
+        if (const auto it = m_cache.find(id); it != m_cache.end())
+            return &it->second;
+    }
+    m_lastExternalCheck = now;
     SqliteStatement& version = *m_dataVersion;
     version.reset();
     const auto versionStep = version.step();

@@ -2,6 +2,7 @@
 
 #include <atalaya/Result.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -16,6 +17,8 @@ namespace atalaya::security {
 
 inline constexpr std::size_t kCredentialIdBytes = 8;       // shown as 16 hex digits
 inline constexpr std::size_t kCredentialSecretBytes = 32;  // shown as 43 base64url chars
+// How often find() asks SQLite whether another process changed the table.
+inline constexpr std::chrono::microseconds kExternalChangeCheck{1000};
 
 // A credential as stored: what `list` shows, plus the hash of its secret.
 struct StoredCredential {
@@ -48,9 +51,12 @@ struct CredentialKind {
 
 // The SQLite table behind ApiKeyStore (api_keys) and OAuthClientStore (oauth_clients) in
 // <dataDir>/security.sqlite: one row per credential, only the SHA-256 of its secret. Every
-// statement is prepared once, at open(). Rows are cached in memory; when another connection
-// has committed (PRAGMA data_version, checked on every find(): the keys/clients commands) the
-// cache is dropped, so a revocation made there is seen on the next lookup.
+// statement is prepared once, at open(). Rows are cached in memory. A change made through this
+// table drops its row at once. When another connection has committed (the keys/clients
+// commands, seen through PRAGMA data_version) the whole cache is dropped; asking costs a read
+// transaction with file locks (a few microseconds, more than the rest of a verification), so
+// find() asks at most once per kExternalChangeCheck, and a revocation made by another process
+// takes effect within that time.
 //
 // Not thread-safe: its store calls it with the store's mutex held.
 class CredentialTable {
@@ -89,6 +95,7 @@ private:
     std::optional<SqliteStatement> m_dataVersion;
     std::map<std::string, StoredCredential, std::less<>> m_cache;
     std::int64_t m_dataVersionSeen = -1;
+    std::chrono::steady_clock::time_point m_lastExternalCheck{};  // epoch: ask on first use
 };
 
 }  // namespace atalaya::security

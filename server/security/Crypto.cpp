@@ -14,10 +14,23 @@ Result<std::string> randomBytes(std::size_t count) {
     return bytes;
 }
 
+namespace {
+
+// EVP_sha256() makes OpenSSL 3 look the implementation up again on every call (an implicit
+// EVP_MD_fetch with its locks); an API key is hashed on every request, so it is fetched once.
+// The fetched object is immutable and safe to share between threads; it lives until exit.
+const EVP_MD* sha256Algorithm() {
+    static const EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+}
+
+}  // namespace
+
 Result<Sha256Digest> sha256(std::string_view data) {
     Sha256Digest digest{};
     unsigned int size = 0;
-    if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 ||
+    if (EVP_Digest(data.data(), data.size(), digest.data(), &size, sha256Algorithm(), nullptr) !=
+            1 ||
         size != digest.size()) {
         return internalError("SHA-256 failed", "crypto_failed");
     }
@@ -27,7 +40,7 @@ Result<Sha256Digest> sha256(std::string_view data) {
 Result<std::string> hmacSha256(std::string_view key, std::string_view data) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int size = 0;
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+    if (HMAC(sha256Algorithm(), key.data(), static_cast<int>(key.size()),
              reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
              &size) == nullptr ||
         size != 32) {

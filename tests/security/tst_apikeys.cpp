@@ -4,8 +4,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <filesystem>
+#include <thread>
 
 #include "security/ApiKeyStore.h"
+#include "security/CredentialTable.h"
 
 using namespace atalaya;
 using namespace atalaya::security;
@@ -125,6 +127,8 @@ void TestApiKeys::revocationByAnotherConnection() {
     const auto issued = cli->create(spec());
     QVERIFY(server->verify(issued->token).isOk());
     QVERIFY(cli->revoke(issued->info.id).isOk());
+    // Seen within kExternalChangeCheck: the server asks SQLite at most that often.
+    std::this_thread::sleep_for(security::kExternalChangeCheck);
     QVERIFY(!server->verify(issued->token).isOk());
 }
 
