@@ -129,6 +129,13 @@ Status decodeArrayRow(const json& instance, const TensorSpec& spec, std::size_t 
     return Status::ok();
 }
 
+// A braced list would copy the tensor's data: initializer_list elements are const.
+std::vector<HostTensor> onlyInput(HostTensor&& tensor) {
+    std::vector<HostTensor> inputs;
+    inputs.push_back(std::move(tensor));
+    return inputs;
+}
+
 Result<HostTensor> decodeText(const json& instances, const WordTokenizer& tokenizer,
                               const JsonLimits& limits) {
     std::vector<std::string> texts;
@@ -194,7 +201,7 @@ Result<std::vector<HostTensor>> decodeInstances(const json& instances,
     const TensorSpec& spec = metadata.inputs.front();
     if (spec.tokenizer) {
         ATALAYA_ASSIGN_OR_RETURN(auto tokens, decodeText(instances, *tokenizer, limits));
-        return std::vector<HostTensor>{std::move(tokens)};
+        return onlyInput(std::move(tokens));
     }
     auto shape = spec.shape;
     shape[0] = static_cast<std::int64_t>(instances.size());
@@ -207,7 +214,7 @@ Result<std::vector<HostTensor>> decodeInstances(const json& instances,
                                     ? decodeFeatureRow(instances[i], spec, i, row)
                                     : decodeArrayRow(instances[i], spec, i, row, rowElements));
     }
-    return std::vector<HostTensor>{std::move(tensor)};
+    return onlyInput(std::move(tensor));
 }
 
 EncodedPredictions encodePredictions(const ModelMetadata& metadata, const InferenceResult& result) {
