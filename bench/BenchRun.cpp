@@ -169,10 +169,18 @@ Status runBenchmark(const BenchOptions& options, std::ostream& out, std::ostream
     }
 
     // Raw first, while the server is idle: both use the same LibTorch thread pool and cores.
+    // Each model with the server's thread settings, then with one thread (the stable baseline).
     for (const auto& workload : workloads) {
-        progress << "  raw " << workload.model << " v" << workload.version << "...\n" << std::flush;
-        ATALAYA_ASSIGN_OR_RETURN(auto raw, measureRaw(options.models, workload, rawOptions));
-        report.raw.push_back(std::move(raw));
+        for (const RawThreads threads : {RawThreads::Server, RawThreads::One}) {
+            progress << "  raw " << workload.model << " v" << workload.version
+                     << (threads == RawThreads::One ? " (1 thread)" : " (server threads)")
+                     << "...\n"
+                     << std::flush;
+            RawOptions measured = rawOptions;
+            measured.threads = threads;
+            ATALAYA_ASSIGN_OR_RETURN(auto raw, measureRaw(options.models, workload, measured));
+            report.raw.push_back(std::move(raw));
+        }
     }
 
     for (const auto& workload : workloads) {

@@ -16,6 +16,34 @@ using Clock = std::chrono::steady_clock;
 // Distinct input sets cycled through, so no single batch gets special treatment by caches.
 constexpr int kInputVariants = 4;
 
+// The thread settings of one raw measurement, put back as they were when it ends.
+class ScopedThreads {
+public:
+    explicit ScopedThreads(RawThreads threads)
+        : m_intraOp(torchRuntimeInfo().intraOpThreads)
+        , m_blas(detectBlas().threads)
+        , m_changed(threads == RawThreads::One) {
+        if (!m_changed)
+            return;
+        setTorchIntraOpThreads(1);
+        setBlasThreads(1);
+    }
+    ~ScopedThreads() {
+        if (!m_changed)
+            return;
+        setTorchIntraOpThreads(m_intraOp);
+        if (m_blas > 0)  // 0: the BLAS does not tell, so it was never changed either
+            setBlasThreads(m_blas);
+    }
+    ScopedThreads(const ScopedThreads&) = delete;
+    ScopedThreads& operator=(const ScopedThreads&) = delete;
+
+private:
+    const int m_intraOp;
+    const int m_blas;
+    const bool m_changed;
+};
+
 Result<RawPoint> measureBatch(ModelRunner& runner, const ModelWorkload& workload, int batchSize,
                               const RawOptions& options) {
     std::vector<std::vector<HostTensor>> inputs;
@@ -78,7 +106,13 @@ Result<RawModelResult> measureRaw(const std::filesystem::path& repository,
     auto factory = makeTorchRunnerFactory();
     ATALAYA_ASSIGN_OR_RETURN(auto runner, factory->load(file, RunnerOptions{}));
 
-    RawModelResult result{.model = workload.model, .version = workload.version, .points = {}};
+    const ScopedThreads threads(options.threads);
+    RawModelResult result{.model = workload.model,
+                          .version = workload.version,
+                          .threads = options.threads,
+                          .intraOpThreads = torchRuntimeInfo().intraOpThreads,
+                          .blasThreads = detectBlas().threads,
+                          .points = {}};
     for (const int batchSize : options.batchSizes) {
         ATALAYA_ASSIGN_OR_RETURN(auto point, measureBatch(*runner, workload, batchSize, options));
         result.points.push_back(std::move(point));

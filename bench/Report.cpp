@@ -22,6 +22,14 @@ void line(std::ostream& out, const char* pattern, ...) {
     out << text << '\n';
 }
 
+// A raw point whose mean is this far above its median had slow runs: a thread descheduled, or
+// the multi-threaded loop's instability (docs/benchmarks.md, "Known limits").
+constexpr double kUnstableMeanOverP50 = 1.2;
+
+bool isUnstable(const RawPoint& p) {
+    return p.forward.meanMs > kUnstableMeanOverP50 * p.forward.p50Ms;
+}
+
 std::string modelLabel(const std::string& model, std::int64_t version) {
     return version > 0 ? model + " v" + std::to_string(version) : model;
 }
@@ -41,20 +49,50 @@ void printSetup(const RunSetup& s, std::ostream& out) {
          s.httpWarmUpSeconds, s.httpMeasureSeconds, s.rawWarmUpSeconds, s.rawMeasureSeconds);
 }
 
-void printRaw(const BenchReport& report, std::ostream& out) {
-    line(out, "\nRaw LibTorch forward, in process, no HTTP (runner->run() on one thread)");
-    line(out, "%-16s %6s %12s %10s %10s %9s %6s %6s", "model", "batch", "samples/s", "p50 ms",
-         "mean ms", "runs", "cores", "other");
+// "intra-op/BLAS" threads of a raw row, and whose settings they are.
+std::string threadsLabel(const RawModelResult& raw) {
+    const std::string blas = raw.blasThreads > 0 ? std::to_string(raw.blasThreads) : "?";
+    return std::to_string(raw.intraOpThreads) + "/" + blas +
+           (raw.threads == RawThreads::One ? " one" : " server");
+}
+
+// Every raw point whose mean runs away from its median, under one warning.
+void printUnstableRaw(const BenchReport& report, std::ostream& out) {
+    bool warned = false;
     for (const auto& raw : report.raw) {
         for (const auto& p : raw.points) {
-            line(out, "%-16s %6d %12.0f %10.3f %10.3f %9lld %6.2f %6.2f",
-                 modelLabel(raw.model, raw.version).c_str(), p.batchSize, p.samplesPerSecond,
-                 p.forward.p50Ms, p.forward.meanMs, static_cast<long long>(p.iterations),
-                 p.cpu.selfCores, p.cpu.otherCores);
+            if (!isUnstable(p))
+                continue;
+            if (!warned) {
+                line(out,
+                     "WARNING: raw points with mean > %.1f x p50 (slow runs: an unstable loop or a",
+                     kUnstableMeanOverP50);
+                line(out, "descheduled thread; their samples/s understate the model):");
+                warned = true;
+            }
+            line(out, "  %s, threads %s, batch %d: mean %.3f ms, p50 %.3f ms",
+                 modelLabel(raw.model, raw.version).c_str(), threadsLabel(raw).c_str(), p.batchSize,
+                 p.forward.meanMs, p.forward.p50Ms);
         }
     }
+}
+
+void printRaw(const BenchReport& report, std::ostream& out) {
+    line(out, "\nRaw LibTorch forward, in process, no HTTP (runner->run() on one thread)");
+    line(out, "%-16s %-10s %6s %12s %10s %10s %9s %6s %6s", "model", "threads", "batch",
+         "samples/s", "p50 ms", "mean ms", "runs", "cores", "other");
+    for (const auto& raw : report.raw) {
+        for (const auto& p : raw.points) {
+            line(out, "%-16s %-10s %6d %12.0f %10.3f %10.3f %9lld %6.2f %6.2f",
+                 modelLabel(raw.model, raw.version).c_str(), threadsLabel(raw).c_str(), p.batchSize,
+                 p.samplesPerSecond, p.forward.p50Ms, p.forward.meanMs,
+                 static_cast<long long>(p.iterations), p.cpu.selfCores, p.cpu.otherCores);
+        }
+    }
+    line(out, "threads: LibTorch intra-op / BLAS threads, the server's settings or one of each.");
     line(out, "cores: this process's CPU use while timing (the forward's threads); other: other");
     line(out, "processes. The server is idle meanwhile.");
+    printUnstableRaw(report, out);
 }
 
 std::string targetLabel(const HttpPoint& point) {
@@ -170,6 +208,10 @@ std::string reportJson(const BenchReport& report) {
         for (const auto& p : raw.points) {
             doc["raw"].push_back({{"model", raw.model},
                                   {"version", raw.version},
+                                  {"threads", raw.threads == RawThreads::One ? "one" : "server"},
+                                  {"intra_op_threads", raw.intraOpThreads},
+                                  {"blas_threads", raw.blasThreads},
+                                  {"unstable", isUnstable(p)},
                                   {"batch_size", p.batchSize},
                                   {"iterations", p.iterations},
                                   {"samples_per_s", p.samplesPerSecond},

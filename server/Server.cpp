@@ -216,10 +216,13 @@ private:
         ATALAYA_ASSIGN_OR_RETURN(auto store,
                                  rollout::RolloutStore::open(m_config.dataDir / "rollout.sqlite"));
         ATALAYA_ASSIGN_OR_RETURN(m_rollout,
-                                 rollout::RolloutManager::create({.pins = m_config.apiVersions,
-                                                                  .models = &m_models,
-                                                                  .store = std::move(store),
-                                                                  .audit = m_audit.get()}));
+                                 rollout::RolloutManager::create(
+                                     {.pins = m_config.apiVersions,
+                                      .models = &m_models,
+                                      .store = std::move(store),
+                                      .guardInterval = m_config.rollout.guardInterval,
+                                      .guardEveryOutcomes = m_config.rollout.guardEveryOutcomes,
+                                      .audit = m_audit.get()}));
         m_rolloutRoutes =
             std::make_unique<rollout::RolloutRoutes>(m_models, *m_rollout, m_config.json);
         return Status::ok();

@@ -301,6 +301,16 @@ Status applySlo(const json& node, SloConfig& slo) {
     return s.rejectUnknownKeys();
 }
 
+Status applyRollout(const json& node, RolloutConfig& rollout) {
+    Section s(node, "rollout.");
+    // Under 10 ms the guard thread would mostly spin; outcomes wake it sooner anyway.
+    ATALAYA_RETURN_IF_ERROR(
+        s.readDuration("guard_interval_ms", rollout.guardInterval, 10, 3'600'000));
+    ATALAYA_RETURN_IF_ERROR(
+        s.readInt("guard_every_outcomes", rollout.guardEveryOutcomes, 1, 1'000'000));
+    return s.rejectUnknownKeys();
+}
+
 }  // namespace
 
 Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) {
@@ -312,7 +322,8 @@ Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) 
     if (!root.is_object()) return invalidArgument("config: top level must be an object");
 
     Section s(root, "");
-    for (const char* key : {"http", "json", "inference", "telemetry", "security", "api_versions", "slo"}) {
+    for (const char* key :
+         {"http", "json", "inference", "telemetry", "security", "api_versions", "slo", "rollout"}) {
         ATALAYA_RETURN_IF_ERROR(readObject(root.contains(key) ? &root.at(key) : nullptr, key));
     }
     if (const json* http = s.child("http"))
@@ -333,6 +344,9 @@ Status applyConfigFile(const std::filesystem::path& file, ServerConfig& config) 
         ATALAYA_RETURN_IF_ERROR(applyApiVersions(*pins, config.apiVersions));
     }
     if (const json* slo = s.child("slo")) ATALAYA_RETURN_IF_ERROR(applySlo(*slo, config.slo));
+    if (const json* rollout = s.child("rollout")) {
+        ATALAYA_RETURN_IF_ERROR(applyRollout(*rollout, config.rollout));
+    }
     // Paths in a config file are relative to the file, not to wherever the server starts.
     const auto base = file.parent_path();
     std::string path;

@@ -121,7 +121,8 @@ RolloutManager::RolloutManager(Options options)
     : m_models(options.models)
     , m_store(std::move(options.store))
     , m_audit(options.audit)
-    , m_guardInterval(options.guardInterval) {
+    , m_guardInterval(options.guardInterval)
+    , m_guardEveryOutcomes(options.guardEveryOutcomes) {
     for (const auto& [api, models] : options.pins) {
         auto& byModel = m_routes[api];
         for (const auto& [model, version] : models) {
@@ -130,6 +131,7 @@ RolloutManager::RolloutManager(Options options)
             route.policy.model = model;
             route.policy.stable = version;
             route.policy.sinceMs = systemUnixMs();
+            route.pacer = std::make_shared<GuardPacer>(m_guardEveryOutcomes);
             byModel.emplace(model, std::move(route));
         }
     }
@@ -215,13 +217,24 @@ void RolloutManager::guardLoop() {
     nameCurrentThread("rollout-guard");
     std::unique_lock lock(m_guardMutex);
     while (!m_stopping) {
-        m_guardWake.wait_for(lock, m_guardInterval, [this] { return m_stopping; });
+        // The timer is for the time-based parts (the schedule, rules on a quiet candidate); a
+        // busy candidate wakes the guard sooner, through wakeGuard().
+        m_guardWake.wait_for(lock, m_guardInterval, [this] { return m_stopping || m_guardDue; });
         if (m_stopping)
             break;
+        m_guardDue = false;  // outcomes counted from here on ask for another round
         lock.unlock();
         evaluateGuards();
         lock.lock();
     }
+}
+
+void RolloutManager::wakeGuard() {
+    if (m_guardDue.load(std::memory_order_relaxed) || m_guardDue.exchange(true))
+        return;  // asked already, not judged yet
+    // Through the mutex, so the wake cannot fall between the guard's check and its wait.
+    { std::lock_guard lock(m_guardMutex); }
+    m_guardWake.notify_one();
 }
 
 bool RolloutManager::knowsApiVersion(std::string_view api) const {
@@ -246,7 +259,8 @@ http::RouteDecision RolloutManager::route(std::string_view api, std::string_view
         decision.shadow = p.candidate;
     } else if (p.mode == RolloutMode::Canary && p.candidate &&
                stickyBucket(clientKey, api, model) <
-                   static_cast<std::uint32_t>(std::lround(p.weight * kWeightScale))) {
+                   static_cast<std::uint32_t>(std::lround(p.weight * kWeightScale)) &&
+               it->second.pacer->admits()) {
         decision.version = p.candidate;
     }
     decision.headers = it->second.headers;
@@ -255,6 +269,7 @@ http::RouteDecision RolloutManager::route(std::string_view api, std::string_view
 
 void RolloutManager::observe(const http::ServedOutcome& o) {
     std::shared_ptr<VersionScoreboard> board;
+    std::shared_ptr<GuardPacer> pacer;
     VersionScoreboard::Side side = VersionScoreboard::Side::Stable;
     bool pairShadow = false;
     {
@@ -273,9 +288,14 @@ void RolloutManager::observe(const http::ServedOutcome& o) {
         }
         pairShadow = p.mode == RolloutMode::Shadow;
         board = it->second.scoreboard;
+        if (side == VersionScoreboard::Side::Candidate)
+            pacer = it->second.pacer;
     }
     board->record(side, o.shadow, o.ok, o.latency, o.label, o.score,
                   pairShadow ? o.requestId : std::string_view());
+    // Counted once recorded, so the guard's snapshot holds every outcome the pacer counted.
+    if (pacer && pacer->countOutcome())
+        wakeGuard();
 }
 
 ApiVersionPins RolloutManager::pins() const {
@@ -439,6 +459,8 @@ void RolloutManager::commit(Route& route, const RoutePolicy& policy, bool newSta
         route.policy.sinceMs = systemUnixMs();
         route.scoreboard = std::make_shared<VersionScoreboard>();
     }
+    if (newStage || !route.pacer)
+        route.pacer = std::make_shared<GuardPacer>(m_guardEveryOutcomes);
 }
 
 std::optional<RoutePolicy> RolloutManager::policyOf(const std::string& api,
@@ -554,12 +576,16 @@ void RolloutManager::evaluateGuards() {
                 const RoutePolicy& p = route.policy;
                 if (p.isPinned() || !p.candidate)
                     continue;
+                // Read before the snapshot, which then holds at least these outcomes.
+                const std::int64_t seen = route.pacer->outcomes();
                 if (auto trip = evaluateGuard(p.guard, route.scoreboard->snapshot())) {
+                    // Not marked judged: the pacer admits no more than it did before this round.
                     due.push_back({api, model, std::move(trip)});
-                } else if (p.mode == RolloutMode::Canary && p.nextStepAtMs &&
-                           now >= *p.nextStepAtMs) {
-                    due.push_back({api, model, std::nullopt});
+                    continue;
                 }
+                route.pacer->judged(seen);
+                if (p.mode == RolloutMode::Canary && p.nextStepAtMs && now >= *p.nextStepAtMs)
+                    due.push_back({api, model, std::nullopt});
             }
         }
     }
@@ -598,6 +624,7 @@ std::string RolloutManager::routeJson(const Route& route) const {
     const auto [agreeLow, agreeHigh] = wilsonInterval(snap.shadow.agreed, snap.shadow.compared);
     out["stats"] = {
         {"since_ms", route.policy.sinceMs},
+        {"held_back", route.pacer ? route.pacer->heldBack() : 0},
         {"stable",
          tallyJson(snap.stable,
                    route.policy.stable > 0 ? std::optional(route.policy.stable) : std::nullopt)},

@@ -3,6 +3,7 @@
 #include <atalaya/Config.h>
 #include <atalaya/Result.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -19,6 +20,7 @@
 
 #include "http/TrafficRouter.h"
 #include "inference/ModelRepository.h"
+#include "rollout/GuardPacer.h"
 #include "rollout/RolloutEvent.h"
 #include "rollout/RolloutStore.h"
 #include "rollout/RoutePolicy.h"
@@ -52,9 +54,12 @@ struct Actor {
 // shadows, which share of clients a canary gets; the guard that rolls a candidate back on
 // live numbers; and the history of all of it, persisted so a restart resumes the same routing.
 //
-// Thread affinity: route() and observe() on IO threads (a shared lock, a map lookup, a hash);
-// apply() and recordEvent() on the admin worker (they write SQLite, the audit trail too); the guard
-// runs on a thread of its own, started by start() and joined by stop().
+// Thread affinity: route() and observe() on IO threads (a shared lock, a map lookup, a hash, and
+// for a candidate's outcome two atomics, plus a notify once per `guardEveryOutcomes`); apply()
+// and recordEvent() on the admin worker (they write SQLite, the audit trail too); the guard runs
+// on a thread of its own, started by start() and joined by stop(). It judges every
+// `guardInterval`, and sooner when a candidate has `guardEveryOutcomes` outcomes it has not
+// judged (GuardPacer: the bound on requests a broken candidate answers).
 class RolloutManager final : public http::TrafficRouter {
 public:
     struct Options {
@@ -62,6 +67,7 @@ public:
         ModelRepository* models = nullptr;
         std::unique_ptr<RolloutStore> store;  // null: nothing persisted (tests)
         std::chrono::milliseconds guardInterval{200};
+        std::int64_t guardEveryOutcomes = 20;
         // Every change (an operator's or the guard's) is also written there; null: not audited
         // (tests). Not owned; it outlives the manager.
         AuditTrail* audit = nullptr;
@@ -98,7 +104,8 @@ private:
     struct Route {
         RoutePolicy policy;
         std::shared_ptr<VersionScoreboard> scoreboard = std::make_shared<VersionScoreboard>();
-        http::HeaderList headers;  // Deprecation / Sunset, made once per change
+        std::shared_ptr<GuardPacer> pacer;  // per stage, like the scoreboard; set by commit()
+        http::HeaderList headers;           // Deprecation / Sunset, made once per change
     };
     explicit RolloutManager(Options options);
 
@@ -126,11 +133,14 @@ private:
     void remember(RolloutEvent event);                                   // the in-memory history
     void audit(const RolloutEvent& event);  // the audit trail, if any; failures are logged
     void guardLoop();
+    // From observe(): the guard should judge now. Cheap when it was already asked.
+    void wakeGuard();
 
     ModelRepository* m_models;
     std::unique_ptr<RolloutStore> m_store;
     AuditTrail* m_audit;
     const std::chrono::milliseconds m_guardInterval;
+    const std::int64_t m_guardEveryOutcomes;
 
     mutable std::shared_mutex m_mutex;  // guards m_routes
     std::map<std::string, std::map<std::string, Route, std::less<>>, std::less<>> m_routes;
@@ -142,6 +152,7 @@ private:
 
     std::mutex m_guardMutex;
     std::condition_variable m_guardWake;
+    std::atomic<bool> m_guardDue{false};  // a candidate's outcomes are waiting to be judged
     bool m_stopping = false;
     std::thread m_guard;
 };

@@ -159,6 +159,13 @@ void configureTorchRuntime(int intraOpThreads) {
     });
 }
 
+void setTorchIntraOpThreads(int threads) {
+    // With Debian's OpenMP backend this is omp_set_num_threads on the calling thread plus the
+    // default that other threads pick up on their first parallel region.
+    if (threads > 0)
+        at::set_num_threads(threads);
+}
+
 TorchRuntimeInfo torchRuntimeInfo() {
     return {.version = TORCH_VERSION,
             .intraOpThreads = at::get_num_threads(),

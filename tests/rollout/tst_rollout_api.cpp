@@ -380,8 +380,8 @@ void TestRolloutApi::brokenCandidateIsRolledBackAutomatically() {
                 break;
         }
     }
-    // The guard runs on its own thread every 200 ms; on a loaded machine the client can outrun
-    // it, so give it a bounded while to act on the numbers it already has.
+    // The guard runs on its own thread; on a loaded machine the client can outrun it, so give
+    // it a bounded while to act on the numbers it already has.
     for (int attempt = 0; attempt < 200 && current["mode"] != "pinned"; ++attempt) {
         std::this_thread::sleep_for(50ms);
         current = route("v2");
@@ -397,7 +397,15 @@ void TestRolloutApi::brokenCandidateIsRolledBackAutomatically() {
     qInfo("rolled back after %d requests (%d failed on version 3): %s", sent + 1, failures,
           event["detail"].dump().c_str());
     // The audit trail has it too, as the guard's own change, with the numbers that tripped it.
-    const Json audit = bodyOf(admin("GET", "/api/v1/admin/audit?limit=1"))["entries"][0];
+    // The routing changes first and the audit row is written right after it, so a guard that
+    // acts within a few requests can be seen pinned before its row is there: wait for it.
+    Json audit = bodyOf(admin("GET", "/api/v1/admin/audit?limit=1"))["entries"][0];
+    for (int attempt = 0; attempt < 100 && (!audit.is_object() ||
+                                            audit.value("action", "") != "rollout.auto_rollback");
+         ++attempt) {
+        std::this_thread::sleep_for(50ms);
+        audit = bodyOf(admin("GET", "/api/v1/admin/audit?limit=1"))["entries"][0];
+    }
     QCOMPARE(stringAt(audit, "action"), QStringLiteral("rollout.auto_rollback"));
     QCOMPARE(stringAt(audit, "actor"), QStringLiteral("guard"));
     QCOMPARE(stringAt(audit, "address"), QStringLiteral("server"));

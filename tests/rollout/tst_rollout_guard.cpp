@@ -2,15 +2,19 @@
 // models: a canary trips the rule on its own live numbers, goes back to 0% pinned on the stable
 // version, and the auto_rolled_back event carries the numbers that tripped it. (The error-rate
 // rule, with the broken credit-risk version 3, is in tst_rollout_api; the intervals themselves
-// in tst_rollout_statistics.)
+// in tst_rollout_statistics.) And the bound on requests a broken candidate answers under an
+// unpaced burst, whatever the request rate (GuardPacer).
 
 #include <QTest>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "ApiTestSupport.h"
 #include "security/ApiKeyStore.h"
@@ -28,8 +32,8 @@ const fs::path kFixtures = ATALAYA_TEST_FIXTURES;
 // The most requests a test sends before it expects the rollback; far above what a rule needs
 // (min_requests per side), so only a guard that never acts runs into it.
 constexpr int kMaxRequests = 2000;
-// A client's pace: the guard judges every 200 ms, so unpaced loopback traffic would mostly
-// measure how many requests fit in that interval.
+// A client's pace for the tests of one rule each: they are about the rule's numbers, not about
+// how soon the guard acts (the burst test is).
 constexpr auto kPause = 2ms;
 
 HeaderList bearer(const std::string& token) {
@@ -84,13 +88,14 @@ private Q_SLOTS:
     void cleanup();
     void slowCandidateIsRolledBackByItsP99();
     void candidateThatDeclinesWhatStableApprovesIsRolledBackByLabelShift();
+    void brokenCandidateUnderAnUnpacedBurstIsRolledBackWithinTheBound();
 
 private:
-    Status startServer(bool security);
+    Status startServer(bool security, RolloutConfig rollout = {});
     HttpTestResponse admin(std::string_view method, std::string_view target,
                            std::string_view body = {});
     Json route(const std::string& api, const std::string& model);
-    // Polls until the route is pinned again (the guard runs every 200 ms on its own thread).
+    // Polls until the route is pinned again (the guard acts on its own thread).
     Json waitUntilPinned(const std::string& api, const std::string& model);
 
     std::unique_ptr<TestModelRepository> m_repository;
@@ -110,9 +115,10 @@ void TestRolloutGuard::cleanup() {
     m_adminToken.clear();
 }
 
-Status TestRolloutGuard::startServer(bool security) {
+Status TestRolloutGuard::startServer(bool security, RolloutConfig rollout) {
     ServerConfig config = testServerConfig(m_repository->root());
     config.security.enabled = security;
+    config.rollout = rollout;
     config.security.ipRate = {};  // one loopback address plays many clients here
     config.security.clientRate = {};
     ATALAYA_ASSIGN_OR_RETURN(m_server, startReadyServer(config));
@@ -291,6 +297,87 @@ void TestRolloutGuard::candidateThatDeclinesWhatStableApprovesIsRolledBackByLabe
         "label-shift rule: %zu disagreeing applications (version 1 says %s), rolled back after "
         "%d requests: %s",
         traffic.size(), stableLabel.c_str(), sent + 1, detail.dump().c_str());
+}
+
+// Eight clients send as fast as they can to a canary of credit-risk 3 on loans it fails (60 to
+// 120 months). The guard's timer is set to a minute, so only its outcome count can act in time;
+// the candidate must answer no more requests than docs/rollout.md's bound, however fast they come.
+void TestRolloutGuard::brokenCandidateUnderAnUnpacedBurstIsRolledBackWithinTheBound() {
+    constexpr int kMinRequests = 40;
+    constexpr int kEvery = 10;
+    constexpr int kClients = 8;
+    // min_requests + 2 x guard_every_outcomes + the requests in flight (one per client).
+    constexpr int kBound = kMinRequests + 2 * kEvery + kClients;
+    QVERIFY(startServer(false, {.guardInterval = 60s, .guardEveryOutcomes = kEvery}).isOk());
+    const auto loaded = admin("POST", "/api/v1/admin/models/credit-risk/versions/3/load");
+    QVERIFY2(loaded.status == 200, qPrintable(describe(loaded)));
+
+    auto meta = readModelJson(kDemoModels / "credit-risk", 1);
+    QVERIFY(meta.isOk());
+    Json longLoan = (*meta)["smoke"][0]["instance"];
+    longLoan["loan_term_months"] = 84;
+    const std::string body =
+        Json{{"model", "credit-risk"}, {"instances", Json::array({longLoan})}}.dump();
+    // With security off every client is the one loopback address: weight 1 sends all of them.
+    const Json canary{
+        {"action", "canary"},
+        {"candidate", 3},
+        {"steps", {1.0}},
+        {"guard",
+         {{"max_error_rate", 0.05}, {"max_label_shift", 0}, {"min_requests", kMinRequests}}}};
+    const auto started = admin("POST", "/api/v1/admin/rollouts/v2/credit-risk", canary.dump());
+    QVERIFY2(started.status == 200, qPrintable(describe(started)));
+
+    std::atomic<int> onCandidate{0};  // 500 model_error: version 3 answered
+    std::atomic<int> onStable{0};
+    std::atomic<int> sent{0};
+    std::mutex unexpectedMutex;
+    std::string unexpected;
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+        clients.emplace_back([&] {
+            HttpTestClient client(std::string(kLoopback), m_server->port());
+            // Until every client has seen the stable version for a while, or long past any bound.
+            while (onStable.load() < 20 * kClients && sent.fetch_add(1) < kMaxRequests) {
+                const auto answer = postJson(client, "/api/v2/ia/predict", body);
+                const Json json = bodyOf(answer);
+                if (answer.status == 500 && errorCodeOf(answer) == QStringLiteral("model_error")) {
+                    ++onCandidate;
+                } else if (answer.status == 200 && json.is_object() &&
+                           json.value("version", 0) == 2) {
+                    ++onStable;
+                } else {
+                    std::lock_guard lock(unexpectedMutex);
+                    if (unexpected.empty())
+                        unexpected = describe(answer).toStdString();
+                }
+            }
+        });
+    }
+    for (auto& t : clients)
+        t.join();
+    QVERIFY2(unexpected.empty(), unexpected.c_str());
+
+    const Json current = waitUntilPinned("v2", "credit-risk");
+    QVERIFY2(current["mode"] == "pinned", current.dump().c_str());
+    QCOMPARE(current["stable"].get<int>(), 2);
+    const Json& event = current["last_event"];
+    QCOMPARE(stringAt(event, "kind"), QStringLiteral("auto_rolled_back"));
+    QCOMPARE(stringAt(event["detail"], "rule"), QStringLiteral("error_rate"));
+    const int judged = event["detail"]["requests"].get<int>();
+    QVERIFY2(judged >= kMinRequests && judged <= kBound, event.dump().c_str());
+    QVERIFY2(onCandidate.load() >= kMinRequests, qPrintable(QString::number(onCandidate.load())));
+    QVERIFY2(onCandidate.load() <= kBound,
+             qPrintable(QStringLiteral("version 3 answered %1 requests, bound %2")
+                            .arg(onCandidate.load())
+                            .arg(kBound)));
+    QVERIFY2(onStable.load() >= 20 * kClients, "the burst never reached the stable version");
+    qInfo(
+        "unpaced burst, %d clients: version 3 answered %d requests (bound %d), judged on %d; "
+        "%lld held back for the guard; %d requests in all",
+        kClients, onCandidate.load(), kBound, judged,
+        static_cast<long long>(current["stats"]["held_back"].get<std::int64_t>()),
+        onCandidate.load() + onStable.load());
 }
 
 QTEST_GUILESS_MAIN(TestRolloutGuard)

@@ -1,10 +1,12 @@
 // The numbers a rollout decision rests on: confidence intervals checked against published
-// values, the guard's rules on constructed tallies, and the sticky canary split.
+// values, the guard's rules on constructed tallies, the sticky canary split, and the pacer's
+// bound on requests a failing candidate answers however late the guard judges.
 
 #include <QTest>
 
 #include "rollout/Confidence.h"
 #include "rollout/GuardEvaluation.h"
+#include "rollout/GuardPacer.h"
 #include "rollout/RolloutManager.h"
 
 using namespace atalaya;
@@ -23,6 +25,9 @@ private Q_SLOTS:
     void guardTripsOnSlowCandidate();
     void guardTripsOnLabelShift();
     void shadowAnswersArePairedByRequest();
+    void pacerWakesTheGuardEveryKOutcomes();
+    void pacerBoundsAFailingCandidate_data();
+    void pacerBoundsAFailingCandidate();
 };
 
 void TestRolloutStatistics::wilsonMatchesPublishedValues() {
@@ -142,6 +147,83 @@ void TestRolloutStatistics::shadowAnswersArePairedByRequest() {
     QCOMPARE(snap.shadow.compared, std::int64_t{2});
     QCOMPARE(snap.shadow.agreed, std::int64_t{1});
     QVERIFY(qAbs(snap.shadow.sumAbsScoreDiff - 0.4) < 1e-9);
+}
+
+void TestRolloutStatistics::pacerWakesTheGuardEveryKOutcomes() {
+    GuardPacer pacer(5);
+    for (int i = 1; i <= 4; ++i)
+        QVERIFY(!pacer.countOutcome());
+    QVERIFY(pacer.countOutcome());  // the 5th unjudged outcome
+    QVERIFY(pacer.countOutcome());  // and every one after it until the guard has judged
+    pacer.judged(pacer.outcomes());
+    QVERIFY(!pacer.countOutcome());
+    // The candidate is held back from 2 x 5 unjudged outcomes on, and admitted again once judged.
+    for (int i = 0; i < 9; ++i)
+        (void)pacer.countOutcome();
+    QCOMPARE(pacer.outcomes(), std::int64_t{16});  // 10 of them since the judgement at 6
+    QVERIFY(!pacer.admits());
+    QCOMPARE(pacer.heldBack(), std::int64_t{1});
+    pacer.judged(pacer.outcomes());
+    QVERIFY(pacer.admits());
+    QCOMPARE(pacer.heldBack(), std::int64_t{1});
+}
+
+void TestRolloutStatistics::pacerBoundsAFailingCandidate_data() {
+    QTest::addColumn<int>("every");
+    QTest::addColumn<int>("minRequests");
+    QTest::addColumn<int>("clients");
+    QTest::addColumn<bool>("laggingGuard");
+    QTest::newRow("prompt guard") << 20 << 50 << 8 << false;
+    QTest::newRow("lagging guard") << 20 << 50 << 8 << true;
+    QTest::newRow("lagging guard, many clients") << 10 << 40 << 64 << true;
+    QTest::newRow("lagging guard, K above min") << 100 << 30 << 4 << true;
+}
+
+// A candidate whose every request fails, driven as fast as `clients` closed-loop clients can go:
+// each round, every idle client sends if the pacer admits it, then one request completes. The
+// prompt guard judges as soon as the pacer asks; the lagging one as late as it can without
+// stalling everything (the gate closed, nothing in flight). Either way the candidate answers at
+// most min_requests + 2K + clients requests (docs/rollout.md, "Bounded exposure").
+void TestRolloutStatistics::pacerBoundsAFailingCandidate() {
+    QFETCH(int, every);
+    QFETCH(int, minRequests);
+    QFETCH(int, clients);
+    QFETCH(bool, laggingGuard);
+    GuardPacer pacer(every);
+    VersionScoreboard board;
+    const GuardRules rules{.maxErrorRate = 0.05, .maxLabelShift = 0, .minRequests = minRequests};
+    int routed = 0;
+    int inFlight = 0;
+    bool due = false;
+    bool rolledBack = false;
+    while (!rolledBack && routed < 100'000) {
+        while (inFlight < clients && pacer.admits()) {
+            ++routed;
+            ++inFlight;
+        }
+        if (inFlight > 0) {
+            --inFlight;
+            board.record(VersionScoreboard::Side::Candidate, false, false, 1ms, {}, 0, {});
+            due = pacer.countOutcome() || due;
+        }
+        const bool judge = laggingGuard ? inFlight == 0 : due;
+        if (!judge)
+            continue;
+        due = false;
+        const std::int64_t seen = pacer.outcomes();
+        if (evaluateGuard(rules, board.snapshot()))
+            rolledBack = true;
+        else
+            pacer.judged(seen);
+    }
+    QVERIFY(rolledBack);
+    const int bound = minRequests + 2 * every + clients;
+    QVERIFY2(routed >= minRequests && routed <= bound,
+             qPrintable(QStringLiteral("%1 requests, bound %2").arg(routed).arg(bound)));
+    // The lagging guard is exactly what the gate is for: it held requests back.
+    QCOMPARE(pacer.heldBack() > 0, laggingGuard);
+    qInfo("%d requests reached the candidate (bound %d), %lld held back", routed, bound,
+          static_cast<long long>(pacer.heldBack()));
 }
 
 QTEST_GUILESS_MAIN(TestRolloutStatistics)

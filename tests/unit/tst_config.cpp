@@ -53,6 +53,7 @@ private Q_SLOTS:
     void tlsListeners_data();
     void tlsListeners();
     void sloSectionIsRead();
+    void rolloutSectionIsRead();
 };
 
 void TestConfig::defaultsAreSafe() {
@@ -125,6 +126,12 @@ void TestConfig::fileKeys_data() {
     QTest::newRow("slo unknown key") << R"({"slo":{"models":{"m":{"target":0.9}}}})" << false;
     QTest::newRow("slo alert windows are not configurable")
         << R"({"slo":{"page_windows":["1h","5m"]}})" << false;
+    QTest::newRow("rollout section")
+        << R"({"rollout":{"guard_interval_ms":500,"guard_every_outcomes":50}})" << true;
+    QTest::newRow("rollout interval too short")
+        << R"({"rollout":{"guard_interval_ms":5}})" << false;
+    QTest::newRow("rollout zero outcomes") << R"({"rollout":{"guard_every_outcomes":0}})" << false;
+    QTest::newRow("rollout unknown key") << R"({"rollout":{"interval_ms":500}})" << false;
 }
 
 void TestConfig::fileKeys() {
@@ -346,6 +353,21 @@ void TestConfig::sloSectionIsRead() {
     QCOMPARE(sentiment.windowDays, 7);
     QCOMPARE(sentiment.successTarget, 0.999);
     QCOMPARE(config.slo.objectivesFor("credit-risk").latencyThresholdMs, 50.0);
+}
+
+void TestConfig::rolloutSectionIsRead() {
+    const ServerConfig defaults;
+    QVERIFY(defaults.rollout.guardInterval == std::chrono::milliseconds(200));
+    QCOMPARE(defaults.rollout.guardEveryOutcomes, std::int64_t{20});
+
+    QTemporaryDir dir;
+    ServerConfig config;
+    const auto file =
+        writeFile(dir, R"({"rollout":{"guard_interval_ms":1000,"guard_every_outcomes":5}})");
+    const Status status = applyConfigFile(file, config);
+    QVERIFY2(status.isOk(), status.toString().c_str());
+    QVERIFY(config.rollout.guardInterval == std::chrono::milliseconds(1000));
+    QCOMPARE(config.rollout.guardEveryOutcomes, std::int64_t{5});
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

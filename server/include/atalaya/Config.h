@@ -149,6 +149,15 @@ struct SloConfig {
     }
 };
 
+// The rollout guard (docs/rollout.md, "Guard"): it judges every canary and shadow every
+// `guardInterval`, and sooner when a candidate has `guardEveryOutcomes` outcomes it has not
+// judged; a canary's candidate is held back while 2 x that many wait, which bounds the requests a
+// broken candidate answers whatever the request rate.
+struct RolloutConfig {
+    std::chrono::milliseconds guardInterval{200};
+    std::int64_t guardEveryOutcomes = 20;
+};
+
 struct ServerConfig {
     HttpConfig http;
     JsonLimits json;
@@ -160,6 +169,7 @@ struct ServerConfig {
     ApiVersionPins apiVersions = {{"v1", {{"credit-risk", 1}}}, {"v2", {{"credit-risk", 2}}}};
     std::chrono::milliseconds drainTimeout{15'000};  // SIGTERM: how long in-flight work may finish
     SloConfig slo;
+    RolloutConfig rollout;
 };
 
 // Reads a JSON config file into `config` (only the keys present change). Unknown keys are an
