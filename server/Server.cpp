@@ -35,6 +35,7 @@
 #include "telemetry/SloExport.h"
 #include "telemetry/SloTracker.h"
 #include "telemetry/StatsQueryThread.h"
+#include "telemetry/TelemetryHealth.h"
 #include "torch/TorchModelRunner.h"
 
 namespace atalaya {
@@ -82,6 +83,21 @@ MetricsOptions metricsOptionsFor(const ServerConfig& config) {
     for (const auto& [model, slo] : config.slo.models)
         options.sloThresholdsSeconds.push_back(slo.latencyThresholdMs / 1000.0);
     return options;
+}
+
+// The log's storage as /metrics reports it (atalaya_metrics does not link the log).
+InferenceLogStorageSample inferenceLogStorageSample(const InferenceLogStorage& storage) {
+    InferenceLogStorageSample sample{.fileBytes = static_cast<double>(storage.fileBytes),
+                                     .walBytes = static_cast<double>(storage.walBytes),
+                                     .usedBytes = static_cast<double>(storage.usedBytes),
+                                     .maxBytes = static_cast<double>(storage.maxBytes)};
+    for (const auto& [reason, counts] :
+         {std::pair{"age", storage.deletedByAge}, std::pair{"size", storage.deletedBySize}}) {
+        sample.deleted.push_back({"inference_log", reason, counts.rows});
+        sample.deleted.push_back({"inference_rollup_minute", reason, counts.rollups});
+        sample.deleted.push_back({"drift_history", reason, counts.driftHistory});
+    }
+    return sample;
 }
 
 }  // namespace
@@ -305,6 +321,10 @@ private:
             sections.push_back(
                 {"slo", [this] { return sloHealthJson(m_slo->reports(), m_slo->recentEvents()); }});
         }
+        if (m_log) {
+            sections.push_back(
+                {"inference_log", [this] { return inferenceLogHealthJson(m_log->storage()); }});
+        }
         return sections;
     }
 
@@ -315,6 +335,11 @@ private:
         if (m_slo) {
             sources.emplace_back(
                 [this](ScrapeContext& scrape) { scrape.slo = sloGaugeSamples(m_slo->reports()); });
+        }
+        if (m_log) {
+            sources.emplace_back([this](ScrapeContext& scrape) {
+                scrape.inferenceLog = inferenceLogStorageSample(m_log->storage());
+            });
         }
         return sources;
     }

@@ -1,11 +1,13 @@
 #include "telemetry/InferenceLogStore.h"
 
+#include <algorithm>
 #include <array>
 #include <compare>
+#include <filesystem>
 
+#include "core/UnixTime.h"
 #include "telemetry/CapturePolicy.h"
 #include "telemetry/InferenceLogSchema.h"
-#include "core/UnixTime.h"
 
 namespace atalaya {
 namespace {
@@ -259,6 +261,26 @@ Result<std::int64_t> InferenceLogStore::deleteDriftHistoryBefore(std::int64_t cu
     ATALAYA_RETURN_IF_ERROR(m_deleteDrift->bindInt(2, limit));
     ATALAYA_RETURN_IF_ERROR(m_deleteDrift->run());
     return m_db.changes();
+}
+
+Result<InferenceLogStore::Size> InferenceLogStore::size() {
+    ATALAYA_ASSIGN_OR_RETURN(const std::int64_t pageSize, m_db.queryInt("PRAGMA page_size"));
+    ATALAYA_ASSIGN_OR_RETURN(const std::int64_t pages, m_db.queryInt("PRAGMA page_count"));
+    ATALAYA_ASSIGN_OR_RETURN(const std::int64_t freePages, m_db.queryInt("PRAGMA freelist_count"));
+    std::error_code ec;
+    const auto wal = std::filesystem::file_size(m_db.file().string() + "-wal", ec);
+    return Size{.usedBytes = (pages - freePages) * pageSize,
+                .fileBytes = pages * pageSize,
+                .walBytes = ec ? 0 : static_cast<std::int64_t>(wal),
+                .freePages = freePages};
+}
+
+Status InferenceLogStore::limitWal(std::int64_t bytes) {
+    ATALAYA_ASSIGN_OR_RETURN(const std::int64_t pageSize, m_db.queryInt("PRAGMA page_size"));
+    const std::int64_t pages =
+        std::max<std::int64_t>(1, bytes / std::max<std::int64_t>(1, pageSize));
+    return m_db.execute("PRAGMA wal_autocheckpoint = " + std::to_string(pages) +
+                        "; PRAGMA journal_size_limit = " + std::to_string(bytes) + ";");
 }
 
 Status InferenceLogStore::releaseFreePages(int pages) {

@@ -43,6 +43,18 @@ public:
     // Hands up to `pages` free pages back to the file system (auto_vacuum = INCREMENTAL).
     Status releaseFreePages(int pages);
 
+    // What the database takes: pages holding data, the main file and the WAL beside it.
+    struct Size {
+        std::int64_t usedBytes = 0;  // (page_count - freelist_count) x page_size
+        std::int64_t fileBytes = 0;  // page_count x page_size, free pages included
+        std::int64_t walBytes = 0;   // the -wal file on disk, 0 when there is none
+        std::int64_t freePages = 0;
+    };
+    Result<Size> size();
+    // Keeps the WAL near `bytes`: checkpoints once it holds that much (wal_autocheckpoint) and
+    // truncates it back to that size afterwards (journal_size_limit).
+    Status limitWal(std::int64_t bytes);
+
     const ModelLogPolicy& policyFor(const std::string& model) const;
 
 private:

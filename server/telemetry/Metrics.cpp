@@ -351,6 +351,7 @@ std::string Metrics::exposition(const ScrapeContext& context) const {
     d->writeRejections(out);
     Impl::writeScraped(out, context);
     writeSloGauges(out, context.slo);
+    writeInferenceLogGauges(out, context.inferenceLog);
     return out.take();
 }
 
