@@ -96,6 +96,7 @@ InferenceLogStorageSample inferenceLogStorageSample(const InferenceLogStorage& s
         sample.deleted.push_back({"inference_log", reason, counts.rows});
         sample.deleted.push_back({"inference_rollup_minute", reason, counts.rollups});
         sample.deleted.push_back({"drift_history", reason, counts.driftHistory});
+        sample.deleted.push_back({"drift_alerts", reason, counts.driftAlerts});
     }
     return sample;
 }
@@ -389,6 +390,13 @@ private:
                                        log->recordDrift(std::move(snapshot));
                                    })
                              : nullptr,
+            // Kept in the log's drift_alerts, and listed again after a restart.
+            .alertSink = m_log ? std::function<void(const DriftAlert&)>(
+                                     [log = m_log.get()](const DriftAlert& alert) {
+                                         log->recordDriftAlert(alert);
+                                     })
+                               : nullptr,
+            .restoredAlerts = restoredDriftAlerts(),
         });
         if (!m_log)
             return m_drift.get();
@@ -397,9 +405,29 @@ private:
         return m_fanOut.get();
     }
 
+    // The alerts kept before the last stop; none (and a warning) when they cannot be read.
+    std::vector<DriftAlert> restoredDriftAlerts() const {
+        if (!m_log)
+            return {};
+        auto alerts = m_log->recentDriftAlerts(DriftMonitorOptions{}.maxAlerts);
+        if (!alerts.isOk()) {
+            qCWarning(lcServer, "drift alerts of the last run not listed: %s",
+                      alerts.status().toString().c_str());
+            return {};
+        }
+        return std::move(alerts).value();
+    }
+
     void addDriftGauges(ScrapeContext& scrape) const {
         if (!m_drift)
             return;
+        const DriftMonitorCounters counters = m_drift->driftCounters();
+        scrape.driftCounters =
+            DriftCountersSample{.recordsApplied = counters.recordsApplied,
+                                .recordsDropped = counters.recordsDropped,
+                                .recordsSkipped = counters.recordsSkipped,
+                                .snapshotsWritten = m_log ? m_log->driftSnapshotsWritten() : 0,
+                                .snapshotsDropped = m_log ? m_log->driftSnapshotsDropped() : 0};
         for (const auto& report : m_drift->reports()) {
             if (!report.error.empty())
                 continue;
@@ -451,7 +479,10 @@ private:
         nlohmann::json alerts = nlohmann::json::array();
         for (const auto& alert : m_drift->alerts())
             alerts.push_back(toJson(alert));
-        return nlohmann::json{{"versions", std::move(versions)}, {"alerts", std::move(alerts)}};
+        return nlohmann::json{
+            {"versions", std::move(versions)},
+            {"alerts", std::move(alerts)},
+            {"counters", driftCountersJson(m_drift->driftCounters(), m_log.get())}};
     }
 
     // Batchers have finished their queues; their answers are on the way to the IO threads.

@@ -7,6 +7,7 @@
 #include "core/Logging.h"
 #include "core/ThreadName.h"
 #include "core/UnixTime.h"
+#include "telemetry/DriftAlertTable.h"
 #include "telemetry/InferenceLogStore.h"
 
 namespace atalaya {
@@ -39,11 +40,11 @@ Status checkOptions(const InferenceLogOptions& options) {
 //    (one row per feature per snapshot) goes before the rollups, which are the smallest and
 //    what charts over days and the SLO windows after a restart are made of.
 struct InferenceLog::RetentionPass {
-    enum class Table { Rows, Rollups, DriftHistory, FreePages };
+    enum class Table { Rows, Rollups, DriftHistory, DriftAlerts, FreePages };
     static constexpr std::array kAgeOrder = {Table::Rows, Table::Rollups, Table::DriftHistory,
-                                             Table::FreePages};
+                                             Table::DriftAlerts, Table::FreePages};
     static constexpr std::array kSizeOrder = {Table::Rows, Table::DriftHistory, Table::Rollups,
-                                              Table::FreePages};
+                                              Table::DriftAlerts, Table::FreePages};
     RetentionReason reason = RetentionReason::Age;
     std::int64_t cutoffMs = 0;  // Age only
     std::size_t stage = 0;      // index into the reason's order
@@ -55,7 +56,8 @@ struct InferenceLog::RetentionPass {
     }
     void skipToFreePages() { stage = kAgeOrder.size() - 1; }
     std::int64_t deletedRows() const {
-        return report.rowsDeleted + report.rollupsDeleted + report.driftRowsDeleted;
+        return report.rowsDeleted + report.rollupsDeleted + report.driftRowsDeleted +
+               report.driftAlertsDeleted;
     }
     void finish(const Result<RetentionReport>& result) {
         for (auto& waiter : waiters)
@@ -167,6 +169,21 @@ void InferenceLog::recordDrift(DriftSnapshot&& snapshot) {
     m_driftDropped.fetch_add(1, std::memory_order_relaxed);
 }
 
+void InferenceLog::recordDriftAlert(const DriftAlert& alert) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_stopping && m_alertQueue.size() < m_options.driftQueueCapacity) {
+            m_alertQueue.push_back(alert);
+            return;
+        }
+    }
+    m_driftDropped.fetch_add(1, std::memory_order_relaxed);
+}
+
+Result<std::vector<DriftAlert>> InferenceLog::recentDriftAlerts(std::size_t limit) const {
+    return readRecentDriftAlerts(m_options.file, limit);
+}
+
 void InferenceLog::stop() {
     std::lock_guard stopLock(m_stopMutex);
     {
@@ -196,7 +213,8 @@ InferenceLogStorage InferenceLog::storage() const {
         const auto& deleted = m_deleted[static_cast<std::size_t>(reason)];
         return RetentionCounts{.rows = deleted[0].load(std::memory_order_relaxed),
                                .rollups = deleted[1].load(std::memory_order_relaxed),
-                               .driftHistory = deleted[2].load(std::memory_order_relaxed)};
+                               .driftHistory = deleted[2].load(std::memory_order_relaxed),
+                               .driftAlerts = deleted[3].load(std::memory_order_relaxed)};
     };
     return {.fileBytes = sizeOf(m_options.file),
             .walBytes = sizeOf(m_options.file.string() + "-wal"),
@@ -231,6 +249,7 @@ void InferenceLog::writerLoop() {
     nameCurrentThread("log-writer");
     std::vector<InferenceRecord> batch;
     std::vector<DriftSnapshot> drift;
+    std::vector<DriftAlert> alerts;
     std::optional<RetentionPass> pass;
     auto nextFlush = Clock::now() + m_options.flushInterval;
     // The first pass soon after start: a server that was down for weeks comes back with old rows.
@@ -253,11 +272,11 @@ void InferenceLog::writerLoop() {
             requests.swap(m_retentionRequests);
             flushDue = stopping || Clock::now() >= nextFlush || m_queue.size() >= m_wakeThreshold;
             if (flushDue)
-                takeQueued(batch, drift);
+                takeQueued(batch, drift, alerts);
         }
         if (flushDue) {
             nextFlush = Clock::now() + m_options.flushInterval;
-            flush(batch, drift, stopping);
+            flush(batch, drift, alerts, stopping);
         }
         warnAboutDrops();
         if (stopping) {
@@ -319,7 +338,10 @@ void InferenceLog::startRetention(std::vector<RetentionRequest>& requests,
 // Moves the queue into `batch`. After a failed flush the batch still holds its rows; new ones
 // join it up to the queue capacity, so memory stays bounded while the disk is unavailable.
 void InferenceLog::takeQueued(std::vector<InferenceRecord>& batch,
-                              std::vector<DriftSnapshot>& drift) {
+                              std::vector<DriftSnapshot>& drift, std::vector<DriftAlert>& alerts) {
+    // Alerts are few (one per verdict flip) and recordDriftAlert bounds their queue already.
+    std::move(m_alertQueue.begin(), m_alertQueue.end(), std::back_inserter(alerts));
+    m_alertQueue.clear();
     const std::size_t driftRoom =
         m_options.driftQueueCapacity - std::min(m_options.driftQueueCapacity, drift.size());
     const std::size_t driftTaken = std::min(driftRoom, m_driftQueue.size());
@@ -341,14 +363,15 @@ void InferenceLog::takeQueued(std::vector<InferenceRecord>& batch,
 }
 
 void InferenceLog::flush(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift,
-                         bool final) {
-    if (batch.empty() && drift.empty())
+                         std::vector<DriftAlert>& alerts, bool final) {
+    if (batch.empty() && drift.empty() && alerts.empty())
         return;
     const auto started = Clock::now();
-    const auto written = m_store->write(batch, drift);
+    const auto written = m_store->write(batch, drift, alerts);
     if (written.isOk()) {
-        m_driftWritten.fetch_add(drift.size(), std::memory_order_relaxed);
+        m_driftWritten.fetch_add(drift.size() + alerts.size(), std::memory_order_relaxed);
         drift.clear();
+        alerts.clear();
         const auto took =
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
         m_lastFlushUs.store(took.count(), std::memory_order_relaxed);
@@ -363,8 +386,9 @@ void InferenceLog::flush(std::vector<InferenceRecord>& batch, std::vector<DriftS
                   written.status().toString().c_str());
         countDropped(batch.size());
         batch.clear();
-        m_driftDropped.fetch_add(drift.size(), std::memory_order_relaxed);
+        m_driftDropped.fetch_add(drift.size() + alerts.size(), std::memory_order_relaxed);
         drift.clear();
+        alerts.clear();
         return;
     }
     // Kept for the next flush: a busy or full disk is usually a passing condition.
@@ -390,9 +414,10 @@ void InferenceLog::retentionStep(std::optional<RetentionPass>& pass) {
     const std::int64_t cutoff = pass->reason == RetentionReason::Age
                                     ? pass->cutoffMs
                                     : std::numeric_limits<std::int64_t>::max();
-    auto deleted = table == Table::Rows      ? m_store->deleteRowsBefore(cutoff, chunk)
-                   : table == Table::Rollups ? m_store->deleteRollupsBefore(cutoff, chunk)
-                                             : m_store->deleteDriftHistoryBefore(cutoff, chunk);
+    auto deleted = table == Table::Rows           ? m_store->deleteRowsBefore(cutoff, chunk)
+                   : table == Table::Rollups      ? m_store->deleteRollupsBefore(cutoff, chunk)
+                   : table == Table::DriftHistory ? m_store->deleteDriftHistoryBefore(cutoff, chunk)
+                                                  : m_store->deleteDriftAlertsBefore(cutoff, chunk);
     if (!deleted.isOk()) {
         // Given up until the next period: retention is never urgent enough to fight for a lock.
         if (mayWarn(m_lastWriteWarning)) {
@@ -405,10 +430,10 @@ void InferenceLog::retentionStep(std::optional<RetentionPass>& pass) {
     }
     ++pass->report.chunks;
     RetentionReport& report = pass->report;
-    const std::size_t column = table == Table::Rows ? 0 : table == Table::Rollups ? 1 : 2;
-    (column == 0   ? report.rowsDeleted
-     : column == 1 ? report.rollupsDeleted
-                   : report.driftRowsDeleted) += *deleted;
+    const std::size_t column = static_cast<std::size_t>(table);  // Rows 0 ... DriftAlerts 3
+    std::array<std::int64_t*, 4> columns = {&report.rowsDeleted, &report.rollupsDeleted,
+                                            &report.driftRowsDeleted, &report.driftAlertsDeleted};
+    *columns[column] += *deleted;
     m_deleted[static_cast<std::size_t>(pass->reason)][column].fetch_add(
         static_cast<std::uint64_t>(*deleted), std::memory_order_relaxed);
     if (*deleted < chunk)
@@ -438,12 +463,13 @@ void InferenceLog::finishRetention(std::optional<RetentionPass>& pass) {
     const RetentionReport& report = pass->report;
     if (pass->deletedRows() > 0) {
         qCInfo(lcTelemetry,
-               "inference log %s retention: %lld rows, %lld rollup rows, %lld drift history rows "
-               "deleted, %lld pages released",
+               "inference log %s retention: %lld rows, %lld rollup rows, %lld drift history rows, "
+               "%lld drift alerts deleted, %lld pages released",
                pass->reason == RetentionReason::Age ? "age" : "size",
                static_cast<long long>(report.rowsDeleted),
                static_cast<long long>(report.rollupsDeleted),
                static_cast<long long>(report.driftRowsDeleted),
+               static_cast<long long>(report.driftAlertsDeleted),
                static_cast<long long>(report.pagesReleased));
     }
     pass->finish(report);

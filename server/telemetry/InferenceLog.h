@@ -60,6 +60,7 @@ struct RetentionReport {
     std::int64_t rowsDeleted = 0;
     std::int64_t rollupsDeleted = 0;
     std::int64_t driftRowsDeleted = 0;
+    std::int64_t driftAlertsDeleted = 0;
     int chunks = 0;                  // delete transactions it took
     std::int64_t pagesReleased = 0;  // free pages handed back to the file system afterwards
 };
@@ -69,6 +70,7 @@ struct RetentionCounts {
     std::uint64_t rows = 0;  // inference_log
     std::uint64_t rollups = 0;
     std::uint64_t driftHistory = 0;
+    std::uint64_t driftAlerts = 0;
 };
 
 // What the database takes on disk and what retention deleted (health, /metrics).
@@ -120,6 +122,12 @@ public:
     std::uint64_t driftSnapshotsDropped() const {
         return m_driftDropped.load(std::memory_order_relaxed);
     }
+    // Queues a drift alert for drift_alerts, like recordDrift (same queue bound, same
+    // counters: an alert is a snapshot that must survive a restart).
+    void recordDriftAlert(const DriftAlert& alert);
+    // The newest `limit` alerts kept, oldest first, from a read-only connection (any thread):
+    // what a restarted drift monitor lists (DriftMonitorOptions::restoredAlerts).
+    Result<std::vector<DriftAlert>> recentDriftAlerts(std::size_t limit) const;
     void stop();
 
     // Runs retention for `nowMs` on the writer thread, all chunks, and waits for it (tests,
@@ -161,8 +169,10 @@ private:
 
     // Writer thread only, below.
     void writerLoop();
-    void takeQueued(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift);
-    void flush(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift, bool final);
+    void takeQueued(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift,
+                    std::vector<DriftAlert>& alerts);
+    void flush(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift,
+               std::vector<DriftAlert>& alerts, bool final);
     void startRetention(std::vector<RetentionRequest>& requests,
                         std::optional<RetentionPass>& pass);
     void retentionStep(std::optional<RetentionPass>& pass);
@@ -185,6 +195,7 @@ private:
     std::condition_variable m_wake;
     std::vector<InferenceRecord> m_queue;
     std::vector<DriftSnapshot> m_driftQueue;
+    std::vector<DriftAlert> m_alertQueue;
     std::vector<RetentionRequest> m_retentionRequests;
     bool m_stopping = false;
 
@@ -198,8 +209,8 @@ private:
     std::atomic<std::uint64_t> m_driftDropped{0};
     std::atomic<std::int64_t> m_usedBytes{0};
     std::atomic<std::uint64_t> m_sizePasses{0};
-    // Rows deleted, [reason][table]: rows, rollups, drift history.
-    std::array<std::array<std::atomic<std::uint64_t>, 3>, 2> m_deleted{};
+    // Rows deleted, [reason][table]: rows, rollups, drift history, drift alerts.
+    std::array<std::array<std::atomic<std::uint64_t>, 4>, 2> m_deleted{};
 
     // Writer thread only.
     std::vector<RetentionRequest> m_waitingRetention;  // for a pass of the other reason to end

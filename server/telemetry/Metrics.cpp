@@ -352,6 +352,7 @@ std::string Metrics::exposition(const ScrapeContext& context) const {
     Impl::writeScraped(out, context);
     writeSloGauges(out, context.slo);
     writeInferenceLogGauges(out, context.inferenceLog);
+    writeDriftCounters(out, context.driftCounters);
     return out.take();
 }
 

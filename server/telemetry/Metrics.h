@@ -88,6 +88,7 @@ struct ScrapeContext {
     double uptimeSeconds = 0;
     std::vector<SloGaugeSample> slo{};  // the SLO tracker's last evaluation; empty while it is off
     std::optional<InferenceLogStorageSample> inferenceLog{};  // none while the log is off
+    std::optional<DriftCountersSample> driftCounters{};       // none while the monitor is off
 };
 
 // The server's Prometheus metrics (docs/metrics.md lists them): counters and histograms recorded

@@ -28,4 +28,30 @@ void writeInferenceLogGauges(PrometheusTextWriter& out,
     }
 }
 
+void writeDriftCounters(PrometheusTextWriter& out,
+                        const std::optional<DriftCountersSample>& sample) {
+    if (!sample)
+        return;
+    const auto counter = [&](std::string_view name, std::string_view help, std::uint64_t value) {
+        out.family(name, PrometheusTextWriter::Type::Counter, help);
+        out.sample(name, {}, value);
+    };
+    counter("atalaya_drift_records_applied_total",
+            "Successful answers the drift monitor added to a window.", sample->recordsApplied);
+    counter("atalaya_drift_records_dropped_total",
+            "Successful answers the drift monitor dropped because its queue was full.",
+            sample->recordsDropped);
+    counter("atalaya_drift_records_skipped_total",
+            "Answers the drift monitor could not use: unreadable inputs, or a model version "
+            "without reference statistics.",
+            sample->recordsSkipped);
+    counter("atalaya_drift_snapshots_written_total",
+            "Drift history snapshots and alerts committed to the inference log.",
+            sample->snapshotsWritten);
+    counter("atalaya_drift_snapshots_dropped_total",
+            "Drift history snapshots and alerts that could not be written: the log's queue was "
+            "full, the log was off or stopped, or the last flush failed.",
+            sample->snapshotsDropped);
+}
+
 }  // namespace atalaya

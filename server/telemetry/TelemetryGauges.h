@@ -13,7 +13,8 @@ namespace atalaya {
 // library does not link the log).
 struct InferenceLogStorageSample {
     struct Deleted {
-        std::string table{};   // "inference_log", "inference_rollup_minute", "drift_history"
+        std::string table{};   // "inference_log", "inference_rollup_minute", "drift_history",
+                               // "drift_alerts"
         std::string reason{};  // "age", "size"
         std::uint64_t rows = 0;
     };
@@ -28,5 +29,20 @@ struct InferenceLogStorageSample {
 // _retention_deleted_rows_total{table, reason} (docs/metrics.md). Nothing while the log is off.
 void writeInferenceLogGauges(PrometheusTextWriter& out,
                              const std::optional<InferenceLogStorageSample>& sample);
+
+// The drift monitor's work that was done and that was not (DriftMonitorCounters, plus the drift
+// snapshots and alerts the log kept or dropped).
+struct DriftCountersSample {
+    std::uint64_t recordsApplied = 0;
+    std::uint64_t recordsDropped = 0;  // its queue was full
+    std::uint64_t recordsSkipped = 0;  // unreadable inputs, or a version without a reference
+    std::uint64_t snapshotsWritten = 0;
+    std::uint64_t snapshotsDropped = 0;  // the log's drift queue was full, or a flush failed
+};
+
+// atalaya_drift_records_{applied,dropped,skipped}_total and
+// atalaya_drift_snapshots_{written,dropped}_total. Nothing while the monitor is off.
+void writeDriftCounters(PrometheusTextWriter& out,
+                        const std::optional<DriftCountersSample>& sample);
 
 }  // namespace atalaya
