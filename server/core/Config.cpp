@@ -281,6 +281,7 @@ Status applySloObjectives(const json& node, const std::string& path, SloObjectiv
         if (!(*target > 0.0 && *target < 1.0)) return s.invalid(key, "must be above 0 and below 1");
     }
     ATALAYA_RETURN_IF_ERROR(s.readInt("window_days", slo.windowDays, 1, 366));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("min_requests", slo.minRequests, 0, 1'000'000'000));
     return s.rejectUnknownKeys();
 }
 

@@ -87,7 +87,9 @@ void TestSloApi::burningBudgetsFireAlertsThatSurviveARestart() {
     auto config = testServerConfig(repository.root());
     config.dataDir = dataDir.path().toStdString();
     // 10 µs: every real request is slower, so every answer is bad for the latency objective.
-    config.slo.models["fixture-echo"] = {.latencyThresholdMs = 0.01};
+    config.slo.models["fixture-echo"] = {.latencyThresholdMs = 0.01, .minRequests = 1};
+    // A handful of requests: below the default min_requests (20) nothing would fire.
+    config.slo.models["fixture-throws"] = {.minRequests = 1};
 
     {
         TestServer server(config);

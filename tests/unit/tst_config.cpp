@@ -127,6 +127,9 @@ void TestConfig::fileKeys_data() {
     QTest::newRow("slo zero threshold")
         << R"({"slo":{"default":{"latency_threshold_ms":0}}})" << false;
     QTest::newRow("slo zero window") << R"({"slo":{"default":{"window_days":0}}})" << false;
+    QTest::newRow("slo min requests") << R"({"slo":{"default":{"min_requests":0}}})" << true;
+    QTest::newRow("slo negative min requests")
+        << R"({"slo":{"default":{"min_requests":-1}}})" << false;
     QTest::newRow("slo unknown key") << R"({"slo":{"models":{"m":{"target":0.9}}}})" << false;
     QTest::newRow("slo alert windows are not configurable")
         << R"({"slo":{"page_windows":["1h","5m"]}})" << false;
@@ -336,6 +339,7 @@ void TestConfig::sloSectionIsRead() {
     QCOMPARE(defaults.slo.defaults.latencyTarget, 0.99);
     QCOMPARE(defaults.slo.defaults.successTarget, 0.999);
     QCOMPARE(defaults.slo.defaults.windowDays, 30);
+    QCOMPARE(defaults.slo.defaults.minRequests, 20);
 
     QTemporaryDir dir;
     ServerConfig config;

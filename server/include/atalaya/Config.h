@@ -140,6 +140,9 @@ struct SloObjectives {
     double latencyTarget = 0.99;
     double successTarget = 0.999;
     int windowDays = 30;
+    // A burn-rate window holding fewer requests than this cannot fire an alert (its rate is
+    // still reported): one failure in two requests is a 50 % error rate, not an incident.
+    int minRequests = 20;
 };
 
 struct SloConfig {
