@@ -35,6 +35,7 @@
 #include "telemetry/SloExport.h"
 #include "telemetry/SloTracker.h"
 #include "telemetry/StatsQueryThread.h"
+#include "telemetry/TelemetryHealth.h"
 #include "torch/TorchModelRunner.h"
 
 namespace atalaya {
@@ -82,6 +83,22 @@ MetricsOptions metricsOptionsFor(const ServerConfig& config) {
     for (const auto& [model, slo] : config.slo.models)
         options.sloThresholdsSeconds.push_back(slo.latencyThresholdMs / 1000.0);
     return options;
+}
+
+// The log's storage as /metrics reports it (atalaya_metrics does not link the log).
+InferenceLogStorageSample inferenceLogStorageSample(const InferenceLogStorage& storage) {
+    InferenceLogStorageSample sample{.fileBytes = static_cast<double>(storage.fileBytes),
+                                     .walBytes = static_cast<double>(storage.walBytes),
+                                     .usedBytes = static_cast<double>(storage.usedBytes),
+                                     .maxBytes = static_cast<double>(storage.maxBytes)};
+    for (const auto& [reason, counts] :
+         {std::pair{"age", storage.deletedByAge}, std::pair{"size", storage.deletedBySize}}) {
+        sample.deleted.push_back({"inference_log", reason, counts.rows});
+        sample.deleted.push_back({"inference_rollup_minute", reason, counts.rollups});
+        sample.deleted.push_back({"drift_history", reason, counts.driftHistory});
+        sample.deleted.push_back({"drift_alerts", reason, counts.driftAlerts});
+    }
+    return sample;
 }
 
 }  // namespace
@@ -308,6 +325,10 @@ private:
             sections.push_back(
                 {"slo", [this] { return sloHealthJson(m_slo->reports(), m_slo->recentEvents()); }});
         }
+        if (m_log) {
+            sections.push_back(
+                {"inference_log", [this] { return inferenceLogHealthJson(m_log->storage()); }});
+        }
         return sections;
     }
 
@@ -318,6 +339,11 @@ private:
         if (m_slo) {
             sources.emplace_back(
                 [this](ScrapeContext& scrape) { scrape.slo = sloGaugeSamples(m_slo->reports()); });
+        }
+        if (m_log) {
+            sources.emplace_back([this](ScrapeContext& scrape) {
+                scrape.inferenceLog = inferenceLogStorageSample(m_log->storage());
+            });
         }
         return sources;
     }
@@ -367,6 +393,13 @@ private:
                                        log->recordDrift(std::move(snapshot));
                                    })
                              : nullptr,
+            // Kept in the log's drift_alerts, and listed again after a restart.
+            .alertSink = m_log ? std::function<void(const DriftAlert&)>(
+                                     [log = m_log.get()](const DriftAlert& alert) {
+                                         log->recordDriftAlert(alert);
+                                     })
+                               : nullptr,
+            .restoredAlerts = restoredDriftAlerts(),
         });
         if (!m_log)
             return m_drift.get();
@@ -375,9 +408,29 @@ private:
         return m_fanOut.get();
     }
 
+    // The alerts kept before the last stop; none (and a warning) when they cannot be read.
+    std::vector<DriftAlert> restoredDriftAlerts() const {
+        if (!m_log)
+            return {};
+        auto alerts = m_log->recentDriftAlerts(DriftMonitorOptions{}.maxAlerts);
+        if (!alerts.isOk()) {
+            qCWarning(lcServer, "drift alerts of the last run not listed: %s",
+                      alerts.status().toString().c_str());
+            return {};
+        }
+        return std::move(alerts).value();
+    }
+
     void addDriftGauges(ScrapeContext& scrape) const {
         if (!m_drift)
             return;
+        const DriftMonitorCounters counters = m_drift->driftCounters();
+        scrape.driftCounters =
+            DriftCountersSample{.recordsApplied = counters.recordsApplied,
+                                .recordsDropped = counters.recordsDropped,
+                                .recordsSkipped = counters.recordsSkipped,
+                                .snapshotsWritten = m_log ? m_log->driftSnapshotsWritten() : 0,
+                                .snapshotsDropped = m_log ? m_log->driftSnapshotsDropped() : 0};
         for (const auto& report : m_drift->reports()) {
             if (!report.error.empty())
                 continue;
@@ -429,7 +482,10 @@ private:
         nlohmann::json alerts = nlohmann::json::array();
         for (const auto& alert : m_drift->alerts())
             alerts.push_back(toJson(alert));
-        return nlohmann::json{{"versions", std::move(versions)}, {"alerts", std::move(alerts)}};
+        return nlohmann::json{
+            {"versions", std::move(versions)},
+            {"alerts", std::move(alerts)},
+            {"counters", driftCountersJson(m_drift->driftCounters(), m_log.get())}};
     }
 
     // Batchers have finished their queues; their answers are on the way to the IO threads.

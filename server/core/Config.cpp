@@ -191,6 +191,7 @@ Status applyTelemetry(const json& node, TelemetryConfig& telemetry) {
         s.readDuration("flush_interval_ms", telemetry.flushInterval, 1, 3'600'000));
     ATALAYA_RETURN_IF_ERROR(s.readInt("queue_capacity", telemetry.queueCapacity, 1, 1 << 24));
     ATALAYA_RETURN_IF_ERROR(s.readInt("retention_days", telemetry.retentionDays, 1, 36500));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("max_size_mb", telemetry.maxSizeMb, 0, 1LL << 24));
     if (const json* models = s.child("models")) {
         ATALAYA_RETURN_IF_ERROR(readObject(models, "telemetry.models"));
         for (const auto& [model, policy] : models->items()) {
@@ -280,6 +281,7 @@ Status applySloObjectives(const json& node, const std::string& path, SloObjectiv
         if (!(*target > 0.0 && *target < 1.0)) return s.invalid(key, "must be above 0 and below 1");
     }
     ATALAYA_RETURN_IF_ERROR(s.readInt("window_days", slo.windowDays, 1, 366));
+    ATALAYA_RETURN_IF_ERROR(s.readInt("min_requests", slo.minRequests, 0, 1'000'000'000));
     return s.rejectUnknownKeys();
 }
 

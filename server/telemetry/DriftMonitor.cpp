@@ -1,5 +1,7 @@
 #include "telemetry/DriftMonitor.h"
 
+#include <algorithm>
+
 #include "core/Logging.h"
 #include "core/ThreadName.h"
 #include "core/UnixTime.h"
@@ -22,7 +24,12 @@ struct DriftMonitor::VersionState {
 };
 
 DriftMonitor::DriftMonitor(DriftMonitorOptions options)
-    : m_options(std::move(options)), m_worker([this] { workerLoop(); }) {}
+    : m_options(std::move(options))
+    , m_alerts(m_options.restoredAlerts.end() -
+                   static_cast<std::ptrdiff_t>(
+                       std::min(m_options.maxAlerts, m_options.restoredAlerts.size())),
+               m_options.restoredAlerts.end())
+    , m_worker([this] { workerLoop(); }) {}
 
 DriftMonitor::~DriftMonitor() {
     stop();
@@ -138,13 +145,18 @@ void DriftMonitor::apply(std::vector<InferenceRecord>& batch) {
         state.touched = true;
     }
     std::vector<DriftSnapshot> history;
+    std::vector<DriftAlert> raised;
     {
         std::lock_guard lock(m_stateMutex);
         for (const auto& key : touched)
-            evaluate(key, *m_versions.at(key), history);
+            evaluate(key, *m_versions.at(key), history, raised);
     }
     for (auto& snapshot : history)
         m_options.history(std::move(snapshot));
+    if (m_options.alertSink) {
+        for (const auto& alert : raised)
+            m_options.alertSink(alert);
+    }
 }
 
 std::int64_t DriftMonitor::nowMs() const {
@@ -152,7 +164,7 @@ std::int64_t DriftMonitor::nowMs() const {
 }
 
 void DriftMonitor::evaluate(const Key& key, VersionState& state,
-                            std::vector<DriftSnapshot>& history) {
+                            std::vector<DriftSnapshot>& history, std::vector<DriftAlert>& raised) {
     state.touched = false;
     const DriftReport report = reportOf(key, state);
     const std::int64_t now = nowMs();
@@ -176,6 +188,23 @@ void DriftMonitor::evaluate(const Key& key, VersionState& state,
         alert.observationsSeen = report.observationsSeen;
         alert.topFeatures = report.topFeatures(m_options.alertTopFeatures);
         alert.predictionDrift = report.predictions && report.predictions->drifted;
+        for (const std::string& name : alert.topFeatures) {
+            for (const FeatureDrift& f : report.features) {
+                if (f.name == name) {
+                    alert.features.push_back({.name = f.name,
+                                              .ksStatistic = f.ksStatistic,
+                                              .ksPValue = f.ksPValue,
+                                              .psi = f.psi,
+                                              .jensenShannon = f.jensenShannon,
+                                              .wassersteinNormalized = f.wassersteinNormalized});
+                }
+            }
+        }
+        alert.windowSize = static_cast<std::int64_t>(report.windowSize);
+        alert.alpha = report.alpha;
+        if (report.predictions)
+            alert.predictionChiSquarePValue = report.predictions->chiSquarePValue;
+        raised.push_back(alert);
         m_alerts.push_back(std::move(alert));
         while (m_alerts.size() > m_options.maxAlerts)
             m_alerts.pop_front();

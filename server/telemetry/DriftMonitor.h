@@ -49,6 +49,11 @@ struct DriftMonitorOptions {
     // A verdict that flaps near the threshold would otherwise write a snapshot per evaluation
     // (4 a second); a change waits until this long after the last snapshot.
     std::chrono::milliseconds historyMinSpacing = std::chrono::seconds(5);
+    // Where each new alert goes to be kept (the inference log's drift_alerts). Called on the
+    // worker thread with no lock of the monitor held; it must not block. Empty: memory only.
+    std::function<void(const DriftAlert&)> alertSink{};
+    // Alerts from before a restart (oldest first), listed by alerts() as if raised here.
+    std::vector<DriftAlert> restoredAlerts{};
 };
 
 // A feature's reference bins next to the live window's counts in them (the drift chart's
@@ -112,8 +117,10 @@ private:
     std::int64_t nowMs() const;
     VersionState& stateFor(const Key& key);                                 // worker thread
     DriftReport reportOf(const Key& key, const VersionState& state) const;  // m_stateMutex held
-    // m_stateMutex held; appends to `history` the snapshot to keep, if one is due.
-    void evaluate(const Key& key, VersionState& state, std::vector<DriftSnapshot>& history);
+    // m_stateMutex held; appends to `history` the snapshot to keep, if one is due, and to
+    // `raised` the alert of a verdict that flipped to drift.
+    void evaluate(const Key& key, VersionState& state, std::vector<DriftSnapshot>& history,
+                  std::vector<DriftAlert>& raised);
 
     const DriftMonitorOptions m_options;
 

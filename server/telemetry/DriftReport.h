@@ -63,7 +63,18 @@ struct DriftReport {
     std::vector<std::string> topFeatures(std::size_t limit) const;
 };
 
-// When a version's verdict flips from no drift to drift.
+// One of the features an alert names, with its scores at that moment.
+struct DriftAlertFeature {
+    std::string name;
+    double ksStatistic = 0;
+    double ksPValue = 1;
+    double psi = 0;
+    double jensenShannon = 0;
+    std::optional<double> wassersteinNormalized;
+};
+
+// When a version's verdict flips from no drift to drift. Kept in the inference log's
+// drift_alerts, so it outlives a restart.
 struct DriftAlert {
     std::int64_t timeUnixMs = 0;
     std::string model;
@@ -71,6 +82,10 @@ struct DriftAlert {
     std::uint64_t observationsSeen = 0;  // the version's count when it fired
     std::vector<std::string> topFeatures;
     bool predictionDrift = false;
+    std::vector<DriftAlertFeature> features;  // topFeatures with their scores, same order
+    std::int64_t windowSize = 0;              // observations the verdict was drawn from
+    double alpha = 0;                         // the Benjamini-Hochberg level it was drawn at
+    std::optional<double> predictionChiSquarePValue;  // the prediction classes' test
 };
 
 // The statistics of `window` against `reference` (pure; DriftStatistics does the maths).

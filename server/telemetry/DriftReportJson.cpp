@@ -63,9 +63,25 @@ json toJson(const DriftReport& report) {
 }
 
 json toJson(const DriftAlert& alert) {
-    return {{"time_ms", alert.timeUnixMs},       {"model", alert.model},
-            {"version", alert.version},          {"observations_seen", alert.observationsSeen},
-            {"top_features", alert.topFeatures}, {"prediction_drift", alert.predictionDrift}};
+    json features = json::array();
+    for (const DriftAlertFeature& f : alert.features) {
+        features.push_back({{"name", f.name},
+                            {"ks_statistic", f.ksStatistic},
+                            {"ks_p_value", f.ksPValue},
+                            {"psi", f.psi},
+                            {"jensen_shannon", f.jensenShannon},
+                            {"wasserstein_normalized", optionalNumber(f.wassersteinNormalized)}});
+    }
+    return {{"time_ms", alert.timeUnixMs},
+            {"model", alert.model},
+            {"version", alert.version},
+            {"observations_seen", alert.observationsSeen},
+            {"top_features", alert.topFeatures},
+            {"prediction_drift", alert.predictionDrift},
+            {"features", std::move(features)},
+            {"window_size", alert.windowSize},
+            {"alpha", alert.alpha},
+            {"prediction_chi_square_p_value", optionalNumber(alert.predictionChiSquarePValue)}};
 }
 
 }  // namespace atalaya

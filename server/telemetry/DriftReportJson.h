@@ -16,6 +16,10 @@ namespace atalaya {
 //                    "chi_square_p_value", "jensen_shannon", "score_psi", "drifted"} | null,
 //    "error": "..." (only when the version is not monitored)}
 nlohmann::json toJson(const DriftReport& report);
+//   {"time_ms", "model", "version", "observations_seen", "top_features", "prediction_drift",
+//    "features": [{"name", "ks_statistic", "ks_p_value", "psi", "jensen_shannon",
+//                  "wasserstein_normalized"}, ...], "window_size", "alpha",
+//    "prediction_chi_square_p_value"}
 nlohmann::json toJson(const DriftAlert& alert);
 
 }  // namespace atalaya

@@ -3,6 +3,7 @@
 #include <atalaya/Config.h>
 #include <atalaya/Result.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -21,11 +22,10 @@
 
 #include "telemetry/DriftHistory.h"
 #include "telemetry/InferenceLogExport.h"
+#include "telemetry/InferenceLogStore.h"
 #include "telemetry/InferenceRecord.h"
 
 namespace atalaya {
-
-class InferenceLogStore;
 
 struct InferenceLogOptions {
     std::filesystem::path file;  // created, with its directory, when missing
@@ -40,7 +40,18 @@ struct InferenceLogOptions {
     std::chrono::milliseconds dropWarningInterval{10'000};  // at most one drop warning per
     std::size_t driftQueueCapacity = 1024;  // drift snapshots waiting for the writer
     std::function<std::int64_t()> clock;    // wall clock in Unix ms; empty: the system clock
+    // Budget of the main file + WAL in bytes; 0: unlimited. Past it the writer deletes the
+    // oldest rows, retentionChunkRows per transaction, until the data fits kSizeLowWater of it.
+    std::int64_t maxSizeBytes = 0;
+    std::chrono::milliseconds sizeCheckInterval{5000};  // how often the writer measures it
 };
+
+// Share of maxSizeBytes a size pass deletes down to, so it does not start again at the next
+// flush. The WAL's own bound (inferenceLogWalLimit) is kept free below it.
+inline constexpr double kSizeLowWater = 0.9;
+// The WAL a log with this budget keeps on disk between checkpoints: a 16th of the budget,
+// between 64 KiB and SQLite's usual 64 MiB.
+std::int64_t inferenceLogWalLimit(std::int64_t maxSizeBytes);
 
 // <dataDir>/inference-log.sqlite and the telemetry settings of a server config.
 InferenceLogOptions inferenceLogOptions(const ServerConfig& config);
@@ -49,7 +60,28 @@ struct RetentionReport {
     std::int64_t rowsDeleted = 0;
     std::int64_t rollupsDeleted = 0;
     std::int64_t driftRowsDeleted = 0;
-    int chunks = 0;  // transactions it took
+    std::int64_t driftAlertsDeleted = 0;
+    int chunks = 0;                  // delete transactions it took
+    std::int64_t pagesReleased = 0;  // free pages handed back to the file system afterwards
+};
+
+// Rows retention deleted since start, per table.
+struct RetentionCounts {
+    std::uint64_t rows = 0;  // inference_log
+    std::uint64_t rollups = 0;
+    std::uint64_t driftHistory = 0;
+    std::uint64_t driftAlerts = 0;
+};
+
+// What the database takes on disk and what retention deleted (health, /metrics).
+struct InferenceLogStorage {
+    std::int64_t fileBytes = 0;  // the main file now
+    std::int64_t walBytes = 0;   // its -wal file now
+    std::int64_t usedBytes = 0;  // pages holding data, at the writer's last measure
+    std::int64_t maxBytes = 0;   // the budget; 0: unlimited
+    RetentionCounts deletedByAge;
+    RetentionCounts deletedBySize;
+    std::uint64_t sizePasses = 0;  // times the budget was exceeded
 };
 
 // The SQLite inference log (docs/telemetry.md): one row per answered inference request plus
@@ -62,7 +94,9 @@ struct RetentionReport {
 //    row and counts it (droppedRows); the request it describes is not affected.
 //  - The writer thread owns the write connection. It wakes every flushInterval, or as soon as
 //    the queue is half full, and commits everything queued in one transaction. Between flushes
-//    it deletes rows older than retentionDays in chunks of retentionChunkRows.
+//    it deletes rows older than retentionDays in chunks of retentionChunkRows, and every
+//    sizeCheckInterval it measures the database: past maxSizeBytes it deletes the oldest rows,
+//    chunk by chunk, until they fit again.
 //  - exportRange() from any thread, on a read-only connection of its own.
 //  - stop() from any thread: commits what is queued, joins the writer. Idempotent; the
 //    destructor calls it. Rows recorded after it are dropped.
@@ -88,11 +122,23 @@ public:
     std::uint64_t driftSnapshotsDropped() const {
         return m_driftDropped.load(std::memory_order_relaxed);
     }
+    // Queues a drift alert for drift_alerts, like recordDrift (same queue bound, same
+    // counters: an alert is a snapshot that must survive a restart).
+    void recordDriftAlert(const DriftAlert& alert);
+    // The newest `limit` alerts kept, oldest first, from a read-only connection (any thread):
+    // what a restarted drift monitor lists (DriftMonitorOptions::restoredAlerts).
+    Result<std::vector<DriftAlert>> recentDriftAlerts(std::size_t limit) const;
     void stop();
 
     // Runs retention for `nowMs` on the writer thread, all chunks, and waits for it (tests,
     // admin). Unavailable once stopped.
     Result<RetentionReport> enforceRetention(std::int64_t nowMs);
+    // Runs a size pass now, whatever the size check's schedule, and waits for it: deletes the
+    // oldest rows until the data fits the budget's low-water mark (nothing when it already
+    // does, or without a budget), then hands the freed pages back. Unavailable once stopped.
+    Result<RetentionReport> enforceSizeLimit();
+    // Any thread: file sizes from the file system, the rest from counters.
+    InferenceLogStorage storage() const;
 
     // Raw rows with fromMs <= time_ms < toMs (see exportInferenceLog).
     Status exportRange(std::int64_t fromMs, std::int64_t toMs, ExportFormat format,
@@ -111,7 +157,9 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
+    enum class RetentionReason { Age, Size };
     struct RetentionRequest {
+        RetentionReason reason = RetentionReason::Age;
         std::int64_t nowMs = 0;
         std::promise<Result<RetentionReport>> done;
     };
@@ -121,9 +169,20 @@ private:
 
     // Writer thread only, below.
     void writerLoop();
-    void takeQueued(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift);
-    void flush(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift, bool final);
+    void takeQueued(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift,
+                    std::vector<DriftAlert>& alerts);
+    void flush(std::vector<InferenceRecord>& batch, std::vector<DriftSnapshot>& drift,
+               std::vector<DriftAlert>& alerts, bool final);
+    void startRetention(std::vector<RetentionRequest>& requests,
+                        std::optional<RetentionPass>& pass);
     void retentionStep(std::optional<RetentionPass>& pass);
+    void releaseStep(std::optional<RetentionPass>& pass);
+    void finishRetention(std::optional<RetentionPass>& pass);
+    // Measures the store and publishes usedBytes; false when it cannot be measured.
+    bool measure(InferenceLogStore::Size& size);
+    bool overBudget();
+    bool fitsLowWater();
+    Result<RetentionReport> requestRetention(RetentionReason reason, std::int64_t nowMs);
     void warnAboutDrops();
     bool mayWarn(Clock::time_point& last) const;
     void countDropped(std::size_t rows);
@@ -136,6 +195,7 @@ private:
     std::condition_variable m_wake;
     std::vector<InferenceRecord> m_queue;
     std::vector<DriftSnapshot> m_driftQueue;
+    std::vector<DriftAlert> m_alertQueue;
     std::vector<RetentionRequest> m_retentionRequests;
     bool m_stopping = false;
 
@@ -147,8 +207,13 @@ private:
     std::atomic<std::int64_t> m_lastDropUnixMs{0};
     std::atomic<std::uint64_t> m_driftWritten{0};
     std::atomic<std::uint64_t> m_driftDropped{0};
+    std::atomic<std::int64_t> m_usedBytes{0};
+    std::atomic<std::uint64_t> m_sizePasses{0};
+    // Rows deleted, [reason][table]: rows, rollups, drift history, drift alerts.
+    std::array<std::array<std::atomic<std::uint64_t>, 4>, 2> m_deleted{};
 
     // Writer thread only.
+    std::vector<RetentionRequest> m_waitingRetention;  // for a pass of the other reason to end
     std::uint64_t m_droppedReported = 0;
     Clock::time_point m_lastDropWarning{};
     Clock::time_point m_lastWriteWarning{};

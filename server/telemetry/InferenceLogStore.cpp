@@ -1,11 +1,14 @@
 #include "telemetry/InferenceLogStore.h"
 
+#include <algorithm>
 #include <array>
 #include <compare>
+#include <filesystem>
 
-#include "telemetry/CapturePolicy.h"
-#include "telemetry/InferenceLogSchema.h"
 #include "core/UnixTime.h"
+#include "telemetry/CapturePolicy.h"
+#include "telemetry/DriftAlertTable.h"
+#include "telemetry/InferenceLogSchema.h"
 
 namespace atalaya {
 namespace {
@@ -102,6 +105,7 @@ Result<std::unique_ptr<InferenceLogStore>> InferenceLogStore::open(
                    "PRAGMA journal_size_limit = 67108864;"));
     ATALAYA_RETURN_IF_ERROR(ensureInferenceLogSchema(db));
     ATALAYA_RETURN_IF_ERROR(ensureDriftHistorySchema(db));
+    ATALAYA_RETURN_IF_ERROR(ensureDriftAlertSchema(db));
     std::unique_ptr<InferenceLogStore> store(
         new InferenceLogStore(std::move(db), std::move(policies)));
     ATALAYA_RETURN_IF_ERROR(store->prepareStatements());
@@ -137,6 +141,11 @@ Status InferenceLogStore::prepareStatements() {
         m_db.prepare("DELETE FROM drift_history WHERE (model, version, time_ms, feature) IN "
                      "(SELECT model, version, time_ms, feature FROM drift_history WHERE time_ms "
                      "< ?1 ORDER BY time_ms LIMIT ?2)"));
+    ATALAYA_ASSIGN_OR_RETURN(m_insertAlert, m_db.prepare(kInsertDriftAlertSql));
+    ATALAYA_ASSIGN_OR_RETURN(
+        m_deleteAlerts,
+        m_db.prepare("DELETE FROM drift_alerts WHERE id IN (SELECT id FROM drift_alerts WHERE "
+                     "time_ms < ?1 ORDER BY time_ms LIMIT ?2)"));
     return Status::ok();
 }
 
@@ -146,12 +155,20 @@ const ModelLogPolicy& InferenceLogStore::policyFor(const std::string& model) con
 }
 
 Result<std::int64_t> InferenceLogStore::write(const std::vector<InferenceRecord>& records,
-                                              const std::vector<DriftSnapshot>& drift) {
+                                              const std::vector<DriftSnapshot>& drift,
+                                              const std::vector<DriftAlert>& alerts) {
     ATALAYA_RETURN_IF_ERROR(m_db.execute("BEGIN IMMEDIATE"));
     std::int64_t inserted = 0;
     Status status = writeInTransaction(records, inserted);
     for (std::size_t i = 0; status.isOk() && i < drift.size(); ++i)
         status = insertDrift(drift[i]);
+    for (std::size_t i = 0; status.isOk() && i < alerts.size(); ++i) {
+        status = bindDriftAlert(*m_insertAlert, alerts[i]);
+        if (status.isOk())
+            status = m_insertAlert->run();
+        else
+            m_insertAlert->reset();
+    }
     if (!status.isOk()) {
         (void)m_db.execute("ROLLBACK");  // may fail if SQLite already rolled back; either way
         return status;
@@ -258,6 +275,33 @@ Result<std::int64_t> InferenceLogStore::deleteDriftHistoryBefore(std::int64_t cu
     ATALAYA_RETURN_IF_ERROR(m_deleteDrift->bindInt(1, cutoffMs));
     ATALAYA_RETURN_IF_ERROR(m_deleteDrift->bindInt(2, limit));
     ATALAYA_RETURN_IF_ERROR(m_deleteDrift->run());
+    return m_db.changes();
+}
+
+Result<InferenceLogStore::Size> InferenceLogStore::size() {
+    ATALAYA_ASSIGN_OR_RETURN(const std::int64_t pageSize, m_db.queryInt("PRAGMA page_size"));
+    ATALAYA_ASSIGN_OR_RETURN(const std::int64_t pages, m_db.queryInt("PRAGMA page_count"));
+    ATALAYA_ASSIGN_OR_RETURN(const std::int64_t freePages, m_db.queryInt("PRAGMA freelist_count"));
+    std::error_code ec;
+    const auto wal = std::filesystem::file_size(m_db.file().string() + "-wal", ec);
+    return Size{.usedBytes = (pages - freePages) * pageSize,
+                .fileBytes = pages * pageSize,
+                .walBytes = ec ? 0 : static_cast<std::int64_t>(wal),
+                .freePages = freePages};
+}
+
+Status InferenceLogStore::limitWal(std::int64_t bytes) {
+    ATALAYA_ASSIGN_OR_RETURN(const std::int64_t pageSize, m_db.queryInt("PRAGMA page_size"));
+    const std::int64_t pages =
+        std::max<std::int64_t>(1, bytes / std::max<std::int64_t>(1, pageSize));
+    return m_db.execute("PRAGMA wal_autocheckpoint = " + std::to_string(pages) +
+                        "; PRAGMA journal_size_limit = " + std::to_string(bytes) + ";");
+}
+
+Result<std::int64_t> InferenceLogStore::deleteDriftAlertsBefore(std::int64_t cutoffMs, int limit) {
+    ATALAYA_RETURN_IF_ERROR(m_deleteAlerts->bindInt(1, cutoffMs));
+    ATALAYA_RETURN_IF_ERROR(m_deleteAlerts->bindInt(2, limit));
+    ATALAYA_RETURN_IF_ERROR(m_deleteAlerts->run());
     return m_db.changes();
 }
 

@@ -32,7 +32,8 @@ public:
     // drift_history). Returns the raw rows inserted. On an error nothing was written and the
     // same records and snapshots may be written again.
     Result<std::int64_t> write(const std::vector<InferenceRecord>& records,
-                               const std::vector<DriftSnapshot>& drift = {});
+                               const std::vector<DriftSnapshot>& drift = {},
+                               const std::vector<DriftAlert>& alerts = {});
 
     // Retention, one small transaction per call so the writer can flush in between: delete up to
     // `limit` raw rows with time_ms < cutoffMs, or rollup rows of minutes that ended by then.
@@ -40,8 +41,21 @@ public:
     Result<std::int64_t> deleteRowsBefore(std::int64_t cutoffMs, int limit);
     Result<std::int64_t> deleteRollupsBefore(std::int64_t cutoffMs, int limit);
     Result<std::int64_t> deleteDriftHistoryBefore(std::int64_t cutoffMs, int limit);
+    Result<std::int64_t> deleteDriftAlertsBefore(std::int64_t cutoffMs, int limit);
     // Hands up to `pages` free pages back to the file system (auto_vacuum = INCREMENTAL).
     Status releaseFreePages(int pages);
+
+    // What the database takes: pages holding data, the main file and the WAL beside it.
+    struct Size {
+        std::int64_t usedBytes = 0;  // (page_count - freelist_count) x page_size
+        std::int64_t fileBytes = 0;  // page_count x page_size, free pages included
+        std::int64_t walBytes = 0;   // the -wal file on disk, 0 when there is none
+        std::int64_t freePages = 0;
+    };
+    Result<Size> size();
+    // Keeps the WAL near `bytes`: checkpoints once it holds that much (wal_autocheckpoint) and
+    // truncates it back to that size afterwards (journal_size_limit).
+    Status limitWal(std::int64_t bytes);
 
     const ModelLogPolicy& policyFor(const std::string& model) const;
 
@@ -61,6 +75,8 @@ private:
     std::optional<SqliteStatement> m_deleteRollups;
     std::optional<SqliteStatement> m_insertDrift;
     std::optional<SqliteStatement> m_deleteDrift;
+    std::optional<SqliteStatement> m_insertAlert;
+    std::optional<SqliteStatement> m_deleteAlerts;
 };
 
 }  // namespace atalaya

@@ -351,6 +351,8 @@ std::string Metrics::exposition(const ScrapeContext& context) const {
     d->writeRejections(out);
     Impl::writeScraped(out, context);
     writeSloGauges(out, context.slo);
+    writeInferenceLogGauges(out, context.inferenceLog);
+    writeDriftCounters(out, context.driftCounters);
     return out.take();
 }
 

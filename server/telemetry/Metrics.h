@@ -10,6 +10,7 @@
 
 #include "telemetry/PrometheusText.h"  // kPrometheusContentType, the scrape's Content-Type
 #include "telemetry/SloGauges.h"
+#include "telemetry/TelemetryGauges.h"
 
 namespace atalaya {
 
@@ -86,6 +87,8 @@ struct ScrapeContext {
     std::vector<DriftVerdictSample> driftVerdicts{};
     double uptimeSeconds = 0;
     std::vector<SloGaugeSample> slo{};  // the SLO tracker's last evaluation; empty while it is off
+    std::optional<InferenceLogStorageSample> inferenceLog{};  // none while the log is off
+    std::optional<DriftCountersSample> driftCounters{};       // none while the monitor is off
 };
 
 // The server's Prometheus metrics (docs/metrics.md lists them): counters and histograms recorded

@@ -73,6 +73,7 @@ json sloHealthJson(const std::vector<SloModelReport>& reports,
         models.push_back({{"model", model.model},
                           {"window_days", model.objectives.windowDays},
                           {"latency_threshold_ms", model.objectives.latencyThresholdMs},
+                          {"min_requests", model.objectives.minRequests},
                           {"objectives", std::move(objectives)}});
     }
     json events = json::array();

@@ -57,13 +57,21 @@ bool sloRuleFires(const SloAlertRule& rule,
            burnRates[sloWindowIndex(rule.shortWindowMinutes)] > rule.burnRate;
 }
 
+bool sloRuleFires(const SloAlertRule& rule, const SloObjectiveReport& report) {
+    const auto enough = [&](int minutes) {
+        return report.burnTallies[sloWindowIndex(minutes)].total() >= report.minRequests;
+    };
+    return enough(rule.longWindowMinutes) && enough(rule.shortWindowMinutes) &&
+           sloRuleFires(rule, report.burnRates);
+}
+
 void computeSloObjective(SloObjectiveReport& report) {
     report.compliance = sloCompliance(report.window);
     report.errorBudgetRemaining = sloErrorBudgetRemaining(report.window, report.target);
     for (std::size_t w = 0; w < kSloBurnWindowsMinutes.size(); ++w)
         report.burnRates[w] = sloBurnRate(report.burnTallies[w], report.target);
     for (std::size_t r = 0; r < kSloAlertRules.size(); ++r)
-        report.firing[r] = sloRuleFires(kSloAlertRules[r], report.burnRates);
+        report.firing[r] = sloRuleFires(kSloAlertRules[r], report);
 }
 
 }  // namespace atalaya

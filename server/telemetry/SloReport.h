@@ -78,6 +78,8 @@ struct SloObjectiveReport {
     std::array<SloTally, kSloBurnWindowsMinutes.size()> burnTallies{};
     std::array<double, kSloBurnWindowsMinutes.size()> burnRates{};  // per kSloBurnWindowsMinutes
     std::array<bool, kSloAlertRules.size()> firing{};               // per kSloAlertRules
+    // A window with fewer events than this cannot make a rule fire (SloObjectives::minRequests).
+    std::uint64_t minRequests = 0;
 
     bool firingAny(SloSeverity severity) const;
 };
@@ -87,6 +89,9 @@ void computeSloObjective(SloObjectiveReport& report);
 // Whether `rule` fires for these burn rates: both of its windows strictly above its factor.
 bool sloRuleFires(const SloAlertRule& rule,
                   const std::array<double, kSloBurnWindowsMinutes.size()>& burnRates);
+// The same, and both windows hold at least report.minRequests events. The long window holds
+// the short one, so in practice the minimum is the short window's.
+bool sloRuleFires(const SloAlertRule& rule, const SloObjectiveReport& report);
 
 struct SloModelReport {
     std::string model;

@@ -205,6 +205,7 @@ void SloTracker::evaluate() {
             SloObjectiveReport& objective = report.reports[o];
             objective.objective = kSloObjectives[o];
             objective.target = targetOf(state->objectives, objective.objective);
+            objective.minRequests = static_cast<std::uint64_t>(state->objectives.minRequests);
             objective.window = tallyOf(window, objective.objective);
             for (std::size_t w = 0; w < kSpans.size(); ++w)
                 objective.burnTallies[w] = tallyOf(burn[w], objective.objective);

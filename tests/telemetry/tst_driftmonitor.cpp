@@ -1,6 +1,7 @@
 // DriftMonitor's contract apart from the statistics (tst_driftharness covers those): what it
 // ignores, what it counts, lazy reference lookup, alerts, stop(), and the JSON for health;
 // FanOutSink hands each record to every sink.
+#include <QTemporaryDir>
 #include <QTest>
 #include <atomic>
 #include <nlohmann/json.hpp>
@@ -8,6 +9,8 @@
 #include "telemetry/DriftMonitor.h"
 #include "telemetry/DriftReportJson.h"
 #include "telemetry/FanOutSink.h"
+#include "telemetry/InferenceLog.h"
+#include "telemetry/TelemetryHealth.h"
 
 using namespace atalaya;
 
@@ -51,7 +54,9 @@ class TestDriftMonitor : public QObject {
 private Q_SLOTS:
     void ignoresFailuresAndUnknownVersions();
     void alertWhenTheVerdictFlips();
+    void alertsAreKeptAndListedAfterARestart();
     void recordAfterStopIsDropped();
+    void fullQueueDropsAndCounts();
     void reportAsJson();
     void fanOutGivesEverySinkTheRecord();
     void fanOutSkipsASinkThatDoesNotAcceptTheRecord();
@@ -120,6 +125,93 @@ void TestDriftMonitor::alertWhenTheVerdictFlips() {
     QCOMPARE(alerts.front().topFeatures, (std::vector<std::string>{"y"}));
 }
 
+// The same flip with the inference log behind the monitor: the alert, with its features' scores
+// and the verdict's numbers, goes to drift_alerts, comes back from a reopened log, is listed by
+// a new monitor, and goes with age retention.
+void TestDriftMonitor::alertsAreKeptAndListedAfterARestart() {
+    constexpr std::int64_t kAt = 1'780'000'000'000;
+    QTemporaryDir dir;
+    InferenceLogOptions logOptions;
+    logOptions.file = dir.filePath(QStringLiteral("log.sqlite")).toStdString();
+    logOptions.flushInterval = std::chrono::milliseconds(20);
+    logOptions.clock = [] { return kAt; };
+    auto log = InferenceLog::open(logOptions);
+    QVERIFY2(log.isOk(), log.status().toString().c_str());
+
+    DriftMonitorOptions options;
+    options.reference = [](const std::string&, std::int64_t) {
+        return std::optional<std::string>(kReference);
+    };
+    options.windowSize = 400;
+    options.clock = [] { return kAt; };
+    options.alertSink = [&](const DriftAlert& alert) { (*log)->recordDriftAlert(alert); };
+    DriftAlert raised;
+    {
+        DriftMonitor monitor(options);
+        for (int i = 0; i < 400; ++i)
+            monitor.record(request(i % 2 ? 0.5 : 1.5, i % 2 ? 5 : 15, i % 2 ? "a" : "b"));
+        monitor.flush();
+        for (int i = 0; i < 400; ++i)
+            monitor.record(request(i % 2 ? 0.5 : 1.5, 15, i % 2 ? "a" : "b"));
+        monitor.stop();
+        QCOMPARE(monitor.alerts().size(), std::size_t{1});
+        raised = monitor.alerts().front();
+    }
+    QCOMPARE(raised.features.size(), std::size_t{1});
+    QCOMPARE(raised.features.front().name, std::string("y"));
+    QVERIFY(raised.features.front().ksStatistic > 0.4);
+    QCOMPARE(raised.windowSize, std::int64_t{400});
+    QCOMPARE(raised.alpha, 0.01);
+    QVERIFY(raised.predictionChiSquarePValue.has_value());
+    (*log)->stop();
+    QCOMPARE((*log)->driftSnapshotsWritten(), std::uint64_t{1});
+    log->reset();
+
+    // Restart: the log reopens the same file and gives the alert back, every number as raised.
+    auto reopened = InferenceLog::open(logOptions);
+    QVERIFY(reopened.isOk());
+    const auto kept = (*reopened)->recentDriftAlerts(256);
+    QVERIFY2(kept.isOk(), kept.status().toString().c_str());
+    QCOMPARE(kept->size(), std::size_t{1});
+    const DriftAlert& back = kept->front();
+    QCOMPARE(back.timeUnixMs, kAt);
+    QCOMPARE(back.model, std::string("m"));
+    QCOMPARE(back.version, std::int64_t{1});
+    QCOMPARE(back.observationsSeen, raised.observationsSeen);
+    QCOMPARE(back.topFeatures, raised.topFeatures);
+    QCOMPARE(back.predictionDrift, raised.predictionDrift);
+    QCOMPARE(back.features.front().ksStatistic, raised.features.front().ksStatistic);
+    QCOMPARE(back.features.front().ksPValue, raised.features.front().ksPValue);
+    QCOMPARE(back.features.front().psi, raised.features.front().psi);
+    QVERIFY(back.features.front().wassersteinNormalized ==
+            raised.features.front().wassersteinNormalized);
+    QCOMPARE(back.windowSize, raised.windowSize);
+    QVERIFY(back.predictionChiSquarePValue == raised.predictionChiSquarePValue);
+
+    // A monitor started with them lists them, newest maxAlerts only.
+    DriftMonitorOptions restarted = options;
+    restarted.alertSink = nullptr;
+    DriftAlert older = back;
+    older.timeUnixMs = kAt - 1000;
+    restarted.restoredAlerts = {older, older, back};
+    restarted.maxAlerts = 2;
+    DriftMonitor monitor(restarted);
+    const auto listed = monitor.alerts();
+    QCOMPARE(listed.size(), std::size_t{2});
+    QCOMPARE(listed.back().timeUnixMs, kAt);
+    const auto json = toJson(listed.back());
+    QVERIFY(json.at("features")[0].at("name") == "y");
+    QVERIFY(json.at("features")[0].at("ks_statistic").get<double>() > 0.4);
+    QVERIFY(json.at("window_size") == 400);
+
+    // Age retention deletes them with the rest.
+    const auto retention = (*reopened)->enforceRetention(kAt + 31 * 24 * 3600 * 1000LL);
+    QVERIFY(retention.isOk());
+    QCOMPARE(retention->driftAlertsDeleted, std::int64_t{1});
+    QCOMPARE((*reopened)->storage().deletedByAge.driftAlerts, std::uint64_t{1});
+    QCOMPARE((*reopened)->recentDriftAlerts(256)->size(), std::size_t{0});
+}
+
 void TestDriftMonitor::recordAfterStopIsDropped() {
     DriftMonitorOptions options;
     options.reference = [](const std::string&, std::int64_t) {
@@ -134,6 +226,53 @@ void TestDriftMonitor::recordAfterStopIsDropped() {
     monitor.flush();  // returns after stop
     monitor.stop();   // idempotent
     QCOMPARE(monitor.driftCounters().recordsDropped, std::uint64_t{1});
+}
+
+// A queue of 4 that the worker does not drain until flush(): 6 of 10 records are dropped and
+// counted; unreadable inputs are skipped and counted; snapshots and alerts the log cannot take
+// (stopped) are counted too. All of it in the health section's "counters".
+void TestDriftMonitor::fullQueueDropsAndCounts() {
+    DriftMonitorOptions options;
+    options.reference = [](const std::string&, std::int64_t) {
+        return std::optional<std::string>(kReference);
+    };
+    options.queueCapacity = 4;
+    options.wakeInterval = std::chrono::hours(1);
+    DriftMonitor monitor(options);
+    for (int i = 0; i < 10; ++i)
+        monitor.record(request(0.5, 5, "a"));
+    QCOMPARE(monitor.driftCounters().recordsDropped, std::uint64_t{6});
+    monitor.flush();
+    auto garbage = request(0.5, 5, "a");
+    garbage.inputsJson = "[";
+    monitor.record(std::move(garbage));
+    monitor.flush();
+    const DriftMonitorCounters counters = monitor.driftCounters();
+    QCOMPARE(counters.recordsApplied, std::uint64_t{4});
+    QCOMPARE(counters.recordsDropped, std::uint64_t{6});
+    QCOMPARE(counters.recordsSkipped, std::uint64_t{1});
+
+    QTemporaryDir dir;
+    InferenceLogOptions logOptions;
+    logOptions.file = dir.filePath(QStringLiteral("log.sqlite")).toStdString();
+    auto log = InferenceLog::open(logOptions);
+    QVERIFY(log.isOk());
+    (*log)->stop();
+    DriftSnapshot snapshot;
+    snapshot.model = "m";
+    DriftAlert alert;
+    alert.model = "m";
+    (*log)->recordDrift(std::move(snapshot));
+    (*log)->recordDriftAlert(alert);
+    QCOMPARE((*log)->driftSnapshotsDropped(), std::uint64_t{2});
+
+    const auto json = driftCountersJson(counters, log->get());
+    QVERIFY(json.at("records_applied") == 4);
+    QVERIFY(json.at("records_dropped") == 6);
+    QVERIFY(json.at("records_skipped") == 1);
+    QVERIFY(json.at("snapshots_written") == 0);
+    QVERIFY(json.at("snapshots_dropped") == 2);
+    QVERIFY(driftCountersJson(counters, nullptr).at("snapshots_dropped").is_null());
 }
 
 void TestDriftMonitor::reportAsJson() {
@@ -154,7 +293,10 @@ void TestDriftMonitor::reportAsJson() {
     QVERIFY(json.at("predictions").at("classes").at("a").at("current") == 1.0);
     QVERIFY(json.at("predictions").at("score_psi").is_number());
     QVERIFY(!json.contains("error"));
-    const DriftAlert alert{.timeUnixMs = 5, .model = "m", .version = 1, .topFeatures = {"y"}};
+    DriftAlert alert;
+    alert.timeUnixMs = 5;
+    alert.model = "m";
+    alert.topFeatures = {"y"};
     QVERIFY(toJson(alert).at("top_features")[0] == "y");
 }
 

@@ -117,6 +117,8 @@ private Q_SLOTS:
     void fullQueueDropsInsteadOfBlocking();
     void rollupsMatchRawRows();
     void retentionDeletesOldRowsInChunks();
+    void sizeBudgetDeletesOldestRowsFirst();
+    void sizeRetentionKeepsServing();
     void exportRoundTrip_data();
     void exportRoundTrip();
     void textCapture_data();
@@ -388,6 +390,133 @@ void TestInferenceLog::retentionDeletesOldRowsInChunks() {
     QCOMPARE(again->rowsDeleted + again->rollupsDeleted, 0);
     log->stop();
     QCOMPARE(queryInt(m_file, "SELECT COUNT(*) FROM inference_log"), 301);
+}
+
+namespace {
+
+constexpr std::int64_t kBudget = 1 << 20;  // 1 MiB
+
+// A row of about 700 bytes: 1 MiB holds about 1,500 of them.
+InferenceRecord bulkyRecord(int i, std::int64_t timeMs) {
+    InferenceRecord r = makeRecord("r-" + std::to_string(i), timeMs);
+    r.inputsJson = Json::array({{{"age", i}, {"note", std::string(600, 'x')}}}).dump();
+    return r;
+}
+
+// (page_count - freelist_count) x page_size on a connection of the test's own.
+std::int64_t usedBytes(const std::filesystem::path& file) {
+    return (queryInt(file, "PRAGMA page_count") - queryInt(file, "PRAGMA freelist_count")) *
+           queryInt(file, "PRAGMA page_size");
+}
+
+std::int64_t onDisk(const std::filesystem::path& file) {
+    std::error_code ec;
+    const auto wal = std::filesystem::file_size(file.string() + "-wal", ec);
+    return static_cast<std::int64_t>(std::filesystem::file_size(file)) +
+           (ec ? 0 : static_cast<std::int64_t>(wal));
+}
+
+}  // namespace
+
+void TestInferenceLog::sizeBudgetDeletesOldestRowsFirst() {
+    InferenceLogOptions budgeted = options();
+    budgeted.maxSizeBytes = kBudget;
+    budgeted.retentionChunkRows = 200;
+    budgeted.sizeCheckInterval = std::chrono::hours(1);  // only the explicit pass below runs
+    auto log = open(budgeted);
+    constexpr int kRows = 6000;  // about 4 MiB
+    const std::int64_t start = kNow - 10 * kMinuteMs;
+    const auto timeOf = [&](std::int64_t i) { return start + i * 50; };
+    for (int i = 0; i < kRows; ++i)
+        log->record(bulkyRecord(i, timeOf(i)));
+    QVERIFY(waitUntil([&] { return log->rowsWritten() == kRows; }));
+    const std::int64_t before = usedBytes(m_file);
+    const std::int64_t rollups = queryInt(m_file, "SELECT COUNT(*) FROM inference_rollup_minute");
+    QVERIFY2(before > 3 * kBudget, std::to_string(before).c_str());
+
+    const auto report = log->enforceSizeLimit();
+    QVERIFY2(report.isOk(), report.status().toString().c_str());
+    const std::int64_t deleted = report->rowsDeleted;
+    const std::int64_t kept = queryInt(m_file, "SELECT COUNT(*) FROM inference_log");
+    qInfo(
+        "size pass: %lld of %d rows deleted in %d chunks, %lld pages released; data %lld -> "
+        "%lld bytes, budget %lld",
+        static_cast<long long>(deleted), kRows, report->chunks,
+        static_cast<long long>(report->pagesReleased), static_cast<long long>(before),
+        static_cast<long long>(usedBytes(m_file)), static_cast<long long>(kBudget));
+    QVERIFY(deleted > 0);
+    QCOMPARE(kept, kRows - deleted);
+    QVERIFY2(report->chunks >= deleted / 200, "deleted in chunks of 200 rows");
+    // The oldest went first: what is left is exactly the newest rows.
+    QCOMPARE(queryInt(m_file, "SELECT MIN(time_ms) FROM inference_log"), timeOf(deleted));
+    QCOMPARE(queryInt(m_file, "SELECT MAX(time_ms) FROM inference_log"), timeOf(kRows - 1));
+    // Rollups are kept: deleting raw rows was enough.
+    QCOMPARE(report->rollupsDeleted, 0);
+    QCOMPARE(queryInt(m_file, "SELECT COUNT(*) FROM inference_rollup_minute"), rollups);
+    QCOMPARE(queryInt(m_file, "SELECT SUM(requests) FROM inference_rollup_minute"), kRows);
+    // Under the low-water mark, and the freed pages went back to the file system.
+    QVERIFY(usedBytes(m_file) <= static_cast<std::int64_t>(kBudget * kSizeLowWater));
+    QVERIFY(report->pagesReleased > 0);
+    QCOMPARE(queryInt(m_file, "PRAGMA freelist_count"), 0);
+    const InferenceLogStorage storage = log->storage();
+    QCOMPARE(storage.deletedBySize.rows, static_cast<std::uint64_t>(deleted));
+    QCOMPARE(storage.deletedByAge.rows, std::uint64_t{0});
+    QCOMPARE(storage.maxBytes, kBudget);
+    QCOMPARE(storage.usedBytes, usedBytes(m_file));
+
+    // A pass with the data under its budget deletes nothing.
+    const auto again = log->enforceSizeLimit();
+    QVERIFY(again.isOk());
+    QCOMPARE(again->rowsDeleted, 0);
+    // The next flush restarts the WAL and truncates it to its bound: the files on disk fit too.
+    log->record(bulkyRecord(kRows, timeOf(kRows)));
+    log->stop();
+    qInfo("on disk after the next flush: %lld bytes", static_cast<long long>(onDisk(m_file)));
+    QVERIFY2(onDisk(m_file) <= kBudget, std::to_string(onDisk(m_file)).c_str());
+}
+
+void TestInferenceLog::sizeRetentionKeepsServing() {
+    InferenceLogOptions budgeted = options();
+    budgeted.maxSizeBytes = kBudget;
+    budgeted.retentionChunkRows = 100;
+    budgeted.sizeCheckInterval = std::chrono::milliseconds(10);
+    budgeted.queueCapacity = 5000;  // 4x smaller than what goes through it
+    auto log = open(budgeted);
+    constexpr int kRows = 20'000;  // about 14 MiB through a 1 MiB budget
+    const std::int64_t start = kNow - 10 * kMinuteMs;
+    const auto timeOf = [&](std::int64_t i) { return start + i * 20; };
+    QElapsedTimer timer;
+    timer.start();
+    std::size_t deepest = 0;
+    for (int i = 0; i < kRows; ++i) {
+        log->record(bulkyRecord(i, timeOf(i)));
+        deepest = std::max(deepest, log->queueDepth());
+        if (i % 100 == 99)  // a producer at about 10,000 rows/s at most
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    QVERIFY(waitUntil([&] { return log->rowsWritten() + log->droppedRows() == kRows; }));
+    QVERIFY(waitUntil([&] { return usedBytes(m_file) <= kBudget; }));
+    log->stop();  // a pass in progress ends here; the counters stay readable
+    const InferenceLogStorage storage = log->storage();
+    const std::int64_t kept = queryInt(m_file, "SELECT COUNT(*) FROM inference_log");
+    qInfo(
+        "%d rows in %lld ms, deepest queue %zu of 5000, %llu size passes deleted %llu rows; %lld "
+        "kept, %lld bytes of data",
+        kRows, static_cast<long long>(timer.elapsed()), deepest,
+        static_cast<unsigned long long>(storage.sizePasses),
+        static_cast<unsigned long long>(storage.deletedBySize.rows), static_cast<long long>(kept),
+        static_cast<long long>(usedBytes(m_file)));
+    // Every record was accepted and committed while the passes ran.
+    QCOMPARE(log->droppedRows(), std::uint64_t{0});
+    QCOMPARE(log->rowsWritten(), std::uint64_t{kRows});
+    // One pass goes on as long as new rows keep the data over the low-water mark.
+    QVERIFY(storage.sizePasses >= 1);
+    QVERIFY(storage.deletedBySize.rows > std::uint64_t{kRows / 2});
+    QCOMPARE(static_cast<std::uint64_t>(kept) + storage.deletedBySize.rows, std::uint64_t{kRows});
+    QCOMPARE(queryInt(m_file, "SELECT MIN(time_ms) FROM inference_log"), timeOf(kRows - kept));
+    QCOMPARE(queryInt(m_file, "SELECT MAX(time_ms) FROM inference_log"), timeOf(kRows - 1));
+    QCOMPARE(queryInt(m_file, "SELECT SUM(requests) FROM inference_rollup_minute"), kRows);
+    QVERIFY(usedBytes(m_file) <= kBudget);
 }
 
 void TestInferenceLog::exportRoundTrip_data() {

@@ -430,6 +430,17 @@ private Q_SLOTS:
         };
         context.inferenceLogRowsDropped = 42;
         context.uptimeSeconds = 12.5;
+        context.inferenceLog = InferenceLogStorageSample{
+            .fileBytes = 4096,
+            .walBytes = 512,
+            .usedBytes = 2048,
+            .maxBytes = 1 << 20,
+            .deleted = {{"inference_log", "size", 17}, {"inference_log", "age", 3}}};
+        context.driftCounters = DriftCountersSample{.recordsApplied = 9,
+                                                    .recordsDropped = 5,
+                                                    .recordsSkipped = 2,
+                                                    .snapshotsWritten = 4,
+                                                    .snapshotsDropped = 1};
         const Exposition e = scrape(metrics, context);
         QVERIFY(e.errors.empty());
         const std::map<std::string, std::string> credit = {{"model", "credit-risk"},
@@ -452,6 +463,21 @@ private Q_SLOTS:
                  1.0);
         QCOMPARE(*valueOf(e, "atalaya_inference_log_rows_dropped_total"), 42.0);
         QCOMPARE(*valueOf(e, "atalaya_uptime_seconds"), 12.5);
+        QCOMPARE(*valueOf(e, "atalaya_inference_log_size_bytes", {{"file", "wal"}}), 512.0);
+        QCOMPARE(*valueOf(e, "atalaya_inference_log_used_bytes"), 2048.0);
+        QCOMPARE(*valueOf(e, "atalaya_inference_log_max_size_bytes"), double(1 << 20));
+        QCOMPARE(*valueOf(e, "atalaya_inference_log_retention_deleted_rows_total",
+                          {{"table", "inference_log"}, {"reason", "size"}}),
+                 17.0);
+        QCOMPARE(*valueOf(e, "atalaya_drift_records_applied_total"), 9.0);
+        QCOMPARE(*valueOf(e, "atalaya_drift_records_dropped_total"), 5.0);
+        QCOMPARE(*valueOf(e, "atalaya_drift_records_skipped_total"), 2.0);
+        QCOMPARE(*valueOf(e, "atalaya_drift_snapshots_written_total"), 4.0);
+        QCOMPARE(*valueOf(e, "atalaya_drift_snapshots_dropped_total"), 1.0);
+        // Off: no family at all.
+        const Exposition off = scrape(metrics);
+        QVERIFY(!valueOf(off, "atalaya_drift_records_dropped_total"));
+        QVERIFY(!valueOf(off, "atalaya_inference_log_used_bytes"));
         QCOMPARE(*valueOf(e, "atalaya_build_info", {{"version", "9.9.9"}}), 1.0);
     }
 
@@ -490,6 +516,9 @@ private Q_SLOTS:
                           {.model = "reviews", .version = 1, .state = "FAILED"}};
         context.inferenceLogRowsDropped = 7;
         context.uptimeSeconds = 3.25;
+        context.inferenceLog =
+            InferenceLogStorageSample{.fileBytes = 8192, .deleted = {{"drift_alerts", "age", 1}}};
+        context.driftCounters = DriftCountersSample{.recordsDropped = 3};
         const std::string text = metrics.exposition(context);
 
         QProcess process;

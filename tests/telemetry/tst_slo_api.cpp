@@ -87,7 +87,9 @@ void TestSloApi::burningBudgetsFireAlertsThatSurviveARestart() {
     auto config = testServerConfig(repository.root());
     config.dataDir = dataDir.path().toStdString();
     // 10 µs: every real request is slower, so every answer is bad for the latency objective.
-    config.slo.models["fixture-echo"] = {.latencyThresholdMs = 0.01};
+    config.slo.models["fixture-echo"] = {.latencyThresholdMs = 0.01, .minRequests = 1};
+    // A handful of requests: below the default min_requests (20) nothing would fire.
+    config.slo.models["fixture-throws"] = {.minRequests = 1};
 
     {
         TestServer server(config);
@@ -180,6 +182,19 @@ void TestSloApi::burningBudgetsFireAlertsThatSurviveARestart() {
                 text,
                 R"(atalaya_request_duration_seconds_bucket{model="fixture-echo",version="1",phase="total",le="0.05"})"),
             5.0);
+        // The inference log's size and retention families (promtool checks them below too).
+        QCOMPARE(sampleValue(text, "atalaya_inference_log_max_size_bytes"), 2048.0 * 1024 * 1024);
+        QVERIFY(sampleValue(text, "atalaya_inference_log_used_bytes") > 0);
+        QVERIFY(sampleValue(text, R"(atalaya_inference_log_size_bytes{file="database"})") > 0);
+        QCOMPARE(
+            sampleValue(
+                text,
+                R"(atalaya_inference_log_retention_deleted_rows_total{table="inference_log",reason="size"})"),
+            0.0);
+        const Json& storage = health.at("inference_log");
+        QVERIFY(storage.at("used_bytes").get<std::int64_t>() > 0);
+        QCOMPARE(storage.at("max_size_bytes").get<std::int64_t>(), std::int64_t{2048} << 20);
+        QCOMPARE(storage.at("retention").at("deleted").at("size").at("rows").get<int>(), 0);
         const QString complaints = promtoolComplaints(text);
         if (complaints.startsWith(QStringLiteral("promtool not found")))
             QSKIP(qPrintable(complaints));

@@ -120,6 +120,7 @@ private Q_SLOTS:
     void sloWindowEndsAfterWindowDays();
     void multiwindowAlertFiresAndResolves();
     void shortWindowAloneDoesNotFire();
+    void fewRequestsDoNotFire();
     void ringRollsOverAndStaysBounded();
     void eventsPersistAndFiringSurvivesRestart();
     void windowsRefilledFromInferenceLog();
@@ -375,6 +376,42 @@ void TestSloTracker::shortWindowAloneDoesNotFire() {
     QVERIFY(tracker->recentEvents().empty());
 }
 
+// One failure in a handful of requests burns at hundreds of times the budget but is no incident:
+// below min_requests (20 by default) a window's burn rate is reported and fires nothing. At
+// exactly 20 requests it may fire.
+void TestSloTracker::fewRequestsDoNotFire() {
+    FakeClock clock;
+    auto tracker = openTracker(manualOptions(clock, {.latencyTarget = 0.5}));
+    send(*tracker, "m", 500, 10, 1);
+    send(*tracker, "m", 200, 10, 1);
+    tracker->evaluate();
+    {
+        const auto& r = reportOf(*tracker, "m", SloObjective::Success);
+        QCOMPARE(r.minRequests, std::uint64_t{20});
+        QVERIFY(qFuzzyCompare(burnOver(r, 5), 0.5 / 0.001));  // 500x, reported
+        QVERIFY(!r.firingAny(SloSeverity::Page));
+        QVERIFY(!r.firingAny(SloSeverity::Ticket));
+    }
+    send(*tracker, "m", 200, 10, 17);  // 19 requests, one failed: 52.6x, still too few
+    tracker->evaluate();
+    {
+        const auto& r = reportOf(*tracker, "m", SloObjective::Success);
+        QVERIFY(qFuzzyCompare(burnOver(r, 5), (1.0 / 19) / 0.001));
+        QVERIFY(!r.firingAny(SloSeverity::Page));
+    }
+    QVERIFY(tracker->recentEvents().empty());
+    send(*tracker, "m", 200, 10, 1);  // 20: 50x over 5m and 1h, above 14.4, enough requests
+    tracker->evaluate();
+    const auto& r = reportOf(*tracker, "m", SloObjective::Success);
+    QVERIFY(qFuzzyCompare(burnOver(r, 5), (1.0 / 20) / 0.001));
+    QVERIFY(r.firingAny(SloSeverity::Page));
+    QVERIFY(r.firingAny(SloSeverity::Ticket));
+    QCOMPARE(tracker->recentEvents().size(), std::size_t(4));
+    // The minimum is per model, from the config, and in the health JSON.
+    const auto json = sloHealthJson(tracker->reports(), tracker->recentEvents());
+    QVERIFY(json.at("models")[0].at("min_requests") == 20);
+}
+
 void TestSloTracker::ringRollsOverAndStaysBounded() {
     SloBucketRing ring(kMinuteMs, 5);
     const SloCounts one{.latency = {.good = 1}, .success = {.bad = 1}};
@@ -425,7 +462,7 @@ void TestSloTracker::eventsPersistAndFiringSurvivesRestart() {
     const std::filesystem::path events = dir.filePath(QStringLiteral("slo.sqlite")).toStdString();
     FakeClock clock;
     {
-        auto options = manualOptions(clock);
+        auto options = manualOptions(clock, {.minRequests = 0});
         options.eventsFile = events;
         auto tracker = openTracker(std::move(options));
         send(*tracker, "m", 500, 10, 5);
@@ -453,7 +490,7 @@ void TestSloTracker::eventsPersistAndFiringSurvivesRestart() {
     // Restart without the traffic (no inference log to refill from): the eight alerts come back
     // as firing, so the first evaluation resolves them (8 events) instead of firing twice.
     clock.advanceMinutes(1);
-    auto options = manualOptions(clock);
+    auto options = manualOptions(clock, {.minRequests = 0});
     options.eventsFile = events;
     auto tracker = openTracker(std::move(options));
     auto recent = tracker->recentEvents();
@@ -530,7 +567,7 @@ void TestSloTracker::latencyRestoredOnlyAtARollupBound() {
 
 void TestSloTracker::exportsHealthJsonAndGauges() {
     FakeClock clock;
-    auto options = manualOptions(clock);
+    auto options = manualOptions(clock, {.minRequests = 0});
     options.models = {"quiet"};
     auto tracker = openTracker(std::move(options));
     send(*tracker, "busy", 500, 10, 1);

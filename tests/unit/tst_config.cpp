@@ -79,6 +79,11 @@ void TestConfig::fileKeys_data() {
         << true;
     QTest::newRow("telemetry zero flush interval")
         << R"({"telemetry":{"flush_interval_ms":0}})" << false;
+    QTest::newRow("telemetry size budget")
+        << R"({"telemetry":{"max_size_mb":512}})" << true;
+    QTest::newRow("telemetry unlimited size") << R"({"telemetry":{"max_size_mb":0}})" << true;
+    QTest::newRow("telemetry negative size")
+        << R"({"telemetry":{"max_size_mb":-1}})" << false;
     QTest::newRow("telemetry unknown capture")
         << R"({"telemetry":{"models":{"sentiment":{"capture":"redacted"}}}})" << false;
     QTest::newRow("telemetry sample rate above 1")
@@ -123,6 +128,9 @@ void TestConfig::fileKeys_data() {
     QTest::newRow("slo zero threshold")
         << R"({"slo":{"default":{"latency_threshold_ms":0}}})" << false;
     QTest::newRow("slo zero window") << R"({"slo":{"default":{"window_days":0}}})" << false;
+    QTest::newRow("slo min requests") << R"({"slo":{"default":{"min_requests":0}}})" << true;
+    QTest::newRow("slo negative min requests")
+        << R"({"slo":{"default":{"min_requests":-1}}})" << false;
     QTest::newRow("slo unknown key") << R"({"slo":{"models":{"m":{"target":0.9}}}})" << false;
     QTest::newRow("slo alert windows are not configurable")
         << R"({"slo":{"page_windows":["1h","5m"]}})" << false;
@@ -157,7 +165,7 @@ void TestConfig::telemetrySectionIsRead() {
     ServerConfig config;
     const auto file =
         writeFile(dir, R"({"telemetry":{"inference_log":false,"flush_interval_ms":50,)"
-                       R"("queue_capacity":1024,"retention_days":7,"models":)"
+                       R"("queue_capacity":1024,"retention_days":7,"max_size_mb":64,"models":)"
                        R"({"sentiment":{"capture":"hashed","sample_rate":0.25}}}})");
     const Status status = applyConfigFile(file, config);
     QVERIFY2(status.isOk(), status.toString().c_str());
@@ -165,6 +173,8 @@ void TestConfig::telemetrySectionIsRead() {
     QCOMPARE(config.telemetry.flushInterval.count(), 50);
     QCOMPARE(config.telemetry.queueCapacity, std::size_t{1024});
     QCOMPARE(config.telemetry.retentionDays, 7);
+    QCOMPARE(config.telemetry.maxSizeMb, std::int64_t{64});
+    QCOMPARE(ServerConfig{}.telemetry.maxSizeMb, std::int64_t{2048});
     const ModelLogPolicy& sentiment = config.telemetry.models.at("sentiment");
     QVERIFY(sentiment.textCapture == TextCapture::Hashed);
     QCOMPARE(sentiment.sampleRate, 0.25);
@@ -336,6 +346,7 @@ void TestConfig::sloSectionIsRead() {
     QCOMPARE(defaults.slo.defaults.latencyTarget, 0.99);
     QCOMPARE(defaults.slo.defaults.successTarget, 0.999);
     QCOMPARE(defaults.slo.defaults.windowDays, 30);
+    QCOMPARE(defaults.slo.defaults.minRequests, 20);
 
     QTemporaryDir dir;
     ServerConfig config;

@@ -76,6 +76,9 @@ struct TelemetryConfig {
     std::size_t queueCapacity = 65536;  // rows waiting for the writer; beyond it rows are dropped
     int retentionDays = 30;             // rows older than this are deleted in the background
     std::map<std::string, ModelLogPolicy> models;  // a model not listed: full text, every row
+    // Budget of <dataDir>/inference-log.sqlite (file + WAL) in MiB; past it the oldest raw rows
+    // are deleted in the background (docs/telemetry.md, "Retention"). 0 = unlimited.
+    std::int64_t maxSizeMb = 2048;
 };
 
 // Which model version each public API version serves, e.g. {"v1": {"credit-risk": 1}}.
@@ -137,6 +140,9 @@ struct SloObjectives {
     double latencyTarget = 0.99;
     double successTarget = 0.999;
     int windowDays = 30;
+    // A burn-rate window holding fewer requests than this cannot fire an alert (its rate is
+    // still reported): one failure in two requests is a 50 % error rate, not an incident.
+    int minRequests = 20;
 };
 
 struct SloConfig {
