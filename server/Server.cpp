@@ -404,7 +404,7 @@ private:
         if (!m_log)
             return m_drift.get();
         m_fanOut =
-            std::make_unique<FanOutSink>(std::vector<InferenceSink*>{m_log.get(), m_drift.get()});
+            std::make_unique<FanOutSink>(std::vector<InferenceSink*>{m_drift.get(), m_log.get()});
         return m_fanOut.get();
     }
 

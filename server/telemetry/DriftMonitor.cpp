@@ -49,6 +49,22 @@ void DriftMonitor::record(InferenceRecord&& record) {
     m_recordsDropped.fetch_add(1, std::memory_order_relaxed);
 }
 
+InferenceRecord DriftMonitor::copyFor(const InferenceRecord& record) const {
+    InferenceRecord copy;
+    copy.model = record.model;
+    copy.version = record.version;
+    copy.httpStatus = record.httpStatus;
+    copy.label = record.label;
+    copy.score = record.score;
+    copy.inputValues = record.inputValues;
+    copy.instancePredictions = record.instancePredictions;
+    if (!record.inputValues)
+        copy.inputsJson = record.inputsJson;
+    if (record.instancePredictions.empty())
+        copy.predictionsJson = record.predictionsJson;
+    return copy;
+}
+
 void DriftMonitor::flush() {
     std::unique_lock lock(m_queueMutex);
     const std::uint64_t target = m_enqueuedSeq;

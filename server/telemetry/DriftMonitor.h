@@ -95,6 +95,9 @@ public:
 
     void record(InferenceRecord&& record) override;
     bool accepts(const InferenceRecord& record) const override { return record.httpStatus == 200; }
+    // Model, version, status, the input values and predictions; the JSON text only when the
+    // values are absent (DriftInputParser then reads it).
+    InferenceRecord copyFor(const InferenceRecord& record) const override;
     void flush();
     void stop();
 

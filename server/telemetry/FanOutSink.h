@@ -7,11 +7,12 @@
 
 namespace atalaya {
 
-// Hands every record to the sinks that accept it (the inference log and the drift monitor):
-// the last of them gets the original, each one before it a copy. Copies happen on the IO
-// thread, so keep the list short; a record only one sink accepts (an error answer, which the
-// drift monitor ignores) is not copied at all.
-// counters() are the first sink's, which is what /api/v1/health reports as the log.
+// Hands every record to the sinks that accept it (the drift monitor, then the inference log):
+// the last of them gets the original, each one before it its copyFor() (the drift monitor's
+// copies only what it reads, so it goes first). Copies happen on the IO thread, so keep the
+// list short; a record only one sink accepts (an error answer, which the drift monitor
+// ignores) is not copied at all.
+// counters() are the last sink's, which is what /api/v1/health reports as the log.
 // Thread affinity: as InferenceSink. Does not own the sinks; they must outlive it.
 class FanOutSink final : public InferenceSink {
 public:
@@ -23,7 +24,7 @@ public:
             if (!sink->accepts(record))
                 continue;
             if (previous != nullptr)
-                previous->record(InferenceRecord(record));
+                previous->record(previous->copyFor(record));
             previous = sink;
         }
         if (previous != nullptr)
@@ -31,7 +32,7 @@ public:
     }
 
     InferenceSinkCounters counters() const override {
-        return m_sinks.empty() ? InferenceSinkCounters{} : m_sinks.front()->counters();
+        return m_sinks.empty() ? InferenceSinkCounters{} : m_sinks.back()->counters();
     }
 
 private:

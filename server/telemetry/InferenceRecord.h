@@ -71,6 +71,10 @@ public:
     // False for a record that record() would discard unread: a FanOutSink then neither copies
     // it for this sink nor hands it over. Cheap and side-effect free; any thread.
     virtual bool accepts(const InferenceRecord& /*record*/) const { return true; }
+    // What a FanOutSink hands this sink when a later sink gets the original: a copy of the
+    // fields this sink reads (all of them unless overridden). Runs on the IO thread, once per
+    // request, so a sink that reads little copies little.
+    virtual InferenceRecord copyFor(const InferenceRecord& record) const { return record; }
 };
 
 }  // namespace atalaya

@@ -41,6 +41,12 @@ struct CountingSink final : InferenceSink {
     InferenceSinkCounters counters() const override { return {.rowsWritten = 7}; }
 };
 
+// Keeps what it was handed, to see which sink got a copy and which the original.
+struct KeepingSink final : InferenceSink {
+    std::vector<InferenceRecord> kept;
+    void record(InferenceRecord&& record) override { kept.push_back(std::move(record)); }
+};
+
 struct RefusingSink final : InferenceSink {
     std::atomic<int> records{0};
     void record(InferenceRecord&&) override { ++records; }
@@ -60,6 +66,7 @@ private Q_SLOTS:
     void reportAsJson();
     void fanOutGivesEverySinkTheRecord();
     void fanOutSkipsASinkThatDoesNotAcceptTheRecord();
+    void fanOutHandsTheDriftMonitorOnlyWhatItReads();
 };
 
 void TestDriftMonitor::ignoresFailuresAndUnknownVersions() {
@@ -323,6 +330,45 @@ void TestDriftMonitor::fanOutSkipsASinkThatDoesNotAcceptTheRecord() {
     DriftMonitor monitor(DriftMonitorOptions{});
     QVERIFY(monitor.accepts(request(0.5, 5, "a")));
     QVERIFY(!monitor.accepts(request(0.5, 5, "a", 500)));
+}
+
+// The drift monitor goes first in the server's fan-out and is handed its copyFor(): the
+// values, predictions and routing fields, not the JSON texts the log stores.
+void TestDriftMonitor::fanOutHandsTheDriftMonitorOnlyWhatItReads() {
+    DriftMonitor monitor(DriftMonitorOptions{});
+    InferenceRecord original = request(0.5, 5, "a");
+    original.requestId = "r-1";
+    original.predictionsJson = R"([{"label":"a","score":0.9}])";
+    auto values = std::make_shared<InstanceValues>();
+    values->columns = 2;
+    values->numbers = {0.5, 5};
+    original.inputValues = values;
+    original.instancePredictions = {{"a", 0.9}};
+
+    const InferenceRecord slim = monitor.copyFor(original);
+    QCOMPARE(slim.model, original.model);
+    QCOMPARE(slim.version, original.version);
+    QCOMPARE(slim.httpStatus, 200);
+    QVERIFY(slim.inputValues == values);
+    QCOMPARE(slim.instancePredictions.size(), std::size_t{1});
+    QVERIFY(slim.inputsJson.empty());
+    QVERIFY(slim.predictionsJson.empty());
+    QVERIFY(slim.requestId.empty());
+    // Without values the monitor falls back to the JSON text, so the copy keeps it.
+    original.inputValues = nullptr;
+    original.instancePredictions.clear();
+    const InferenceRecord fallback = monitor.copyFor(original);
+    QCOMPARE(fallback.inputsJson, original.inputsJson);
+    QCOMPARE(fallback.predictionsJson, original.predictionsJson);
+
+    // A fan-out hands each earlier sink its copyFor() and the last one the original.
+    KeepingSink first;
+    KeepingSink last;
+    FanOutSink fanOut({&first, &last});
+    fanOut.record(InferenceRecord(original));
+    QCOMPARE(first.kept.size(), std::size_t{1});
+    QCOMPARE(last.kept.size(), std::size_t{1});
+    QCOMPARE(last.kept.front().requestId, std::string("r-1"));
 }
 
 QTEST_GUILESS_MAIN(TestDriftMonitor)
