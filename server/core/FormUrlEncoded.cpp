@@ -1,9 +1,8 @@
 #include "core/FormUrlEncoded.h"
 
 namespace atalaya {
-namespace {
 
-int hexValue(char c) {
+int percentHexValue(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -13,8 +12,6 @@ int hexValue(char c) {
     return -1;
 }
 
-}  // namespace
-
 std::optional<std::string> decodeFormComponent(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -23,8 +20,8 @@ std::optional<std::string> decodeFormComponent(std::string_view text) {
         if (c == '+') {
             out += ' ';
         } else if (c == '%') {
-            const int high = i + 2 < text.size() ? hexValue(text[i + 1]) : -1;
-            const int low = i + 2 < text.size() ? hexValue(text[i + 2]) : -1;
+            const int high = i + 2 < text.size() ? percentHexValue(text[i + 1]) : -1;
+            const int low = i + 2 < text.size() ? percentHexValue(text[i + 2]) : -1;
             if (high < 0 || low < 0)
                 return std::nullopt;
             out += static_cast<char>(high * 16 + low);

@@ -12,6 +12,9 @@ namespace atalaya {
 // application/x-www-form-urlencoded (WHATWG URL, "application/x-www-form-urlencoded parsing"),
 // as form bodies and query strings use it. Pure; any thread.
 
+// The value of one hexadecimal digit of a %XX escape, or -1 (shared with the path decoder).
+int percentHexValue(char c);
+
 // One component: '+' is a space, %XX an octet; nullopt for a malformed escape.
 std::optional<std::string> decodeFormComponent(std::string_view text);
 

@@ -1,17 +1,9 @@
 #include "http/Router.h"
 
+#include "core/FormUrlEncoded.h"
+
 namespace atalaya::http {
 namespace {
-
-int hexValue(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 Status badPath(std::string message) {
     return invalidArgument(std::move(message), "bad_path");
@@ -54,8 +46,8 @@ Result<std::string> normalizePath(std::string_view target) {
         if (c == '%') {
             if (i + 2 >= raw.size())
                 return badPath("bad percent-encoding");
-            const int hi = hexValue(raw[i + 1]);
-            const int lo = hexValue(raw[i + 2]);
+            const int hi = percentHexValue(raw[i + 1]);
+            const int lo = percentHexValue(raw[i + 2]);
             if (hi < 0 || lo < 0)
                 return badPath("bad percent-encoding");
             c = static_cast<char>(hi * 16 + lo);
