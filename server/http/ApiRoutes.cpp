@@ -305,7 +305,9 @@ namespace {
 struct LogDraft {
     std::string route;
     std::string apiVersion;
-    std::string inputsJson;
+    std::string inputsJson;  // or, for the log's writer to serialize, the next two
+    std::shared_ptr<const json> requestDocument;
+    const json* instancesNode = nullptr;
     int instances = 0;
     std::shared_ptr<const InstanceValues> inputValues;
 };
@@ -345,7 +347,9 @@ InferenceRecord startRecord(LogDraft& draft, const std::string& requestId,
     record.batchSize = timing.batchSize;
     record.instances = draft.instances;
     record.inputsJson = std::move(draft.inputsJson);  // a request completes exactly once
-    record.inputValues = draft.inputValues;           // shared with a shadow's record
+    record.requestDocument = draft.requestDocument;   // shared with a shadow's record
+    record.instancesNode = draft.instancesNode;
+    record.inputValues = draft.inputValues;
     return record;
 }
 
@@ -505,9 +509,12 @@ void ApiRoutes::servePredict(const ApiCallPtr& call) {
     }
     call->apiVersion = api;
     const auto& limits = m_context.config.json;
-    auto body = parseStrictJson(call->request.body, {.maxDepth = limits.maxDepth});
-    if (!body.isOk())
-        return call->fail(body.status());
+    auto parsed = parseStrictJson(call->request.body, {.maxDepth = limits.maxDepth});
+    if (!parsed.isOk())
+        return call->fail(parsed.status());
+    // Shared: with a log, its writer serializes the instances from the document and frees it,
+    // both off the IO thread.
+    const auto body = std::make_shared<const json>(std::move(parsed).value());
     auto envelope = decodePredictEnvelope(*body, limits);
     if (!envelope.isOk())
         return call->fail(envelope.status());
@@ -540,7 +547,9 @@ void ApiRoutes::servePredict(const ApiCallPtr& call) {
         draft = std::make_shared<LogDraft>(
             LogDraft{.route = "predict",
                      .apiVersion = api,
-                     .inputsJson = envelope->instances->dump(),
+                     .inputsJson = {},
+                     .requestDocument = body,
+                     .instancesNode = envelope->instances,
                      .instances = static_cast<int>(envelope->instances->size()),
                      .inputValues = instanceValuesOf((*version)->metadata().inputs.front(),
                                                      inputs->front(), *envelope->instances)});
@@ -673,6 +682,8 @@ void ApiRoutes::serveOipInfer(const ApiCallPtr& call) {
             .route = "oip_infer",
             .apiVersion = {},
             .inputsJson = oipInputsForLog(*body),
+            .requestDocument = nullptr,
+            .instancesNode = nullptr,
             .instances = static_cast<int>(inputs.front().rows()),
             .inputValues = oipInstanceValues(*body, (*version)->metadata(), inputs.front())});
     }

@@ -175,7 +175,11 @@ void DriftInputParser::binColumns(std::span<const double> row,
 
 Result<std::vector<DriftObservation>> DriftInputParser::parseJson(
     const InferenceRecord& record) const {
-    ATALAYA_ASSIGN_OR_RETURN(const json inputs, parseStrictJson(record.inputsJson, kLimits));
+    json parsed;
+    if (record.instancesNode == nullptr) {
+        ATALAYA_ASSIGN_OR_RETURN(parsed, parseStrictJson(record.inputsJson, kLimits));
+    }
+    const json& inputs = record.instancesNode != nullptr ? *record.instancesNode : parsed;
     const json* instances = instancesOf(inputs);
     if (instances == nullptr)
         return invalidArgument("inputs are neither an array nor {\"<input>\": array}");

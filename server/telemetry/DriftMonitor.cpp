@@ -58,8 +58,11 @@ InferenceRecord DriftMonitor::copyFor(const InferenceRecord& record) const {
     copy.score = record.score;
     copy.inputValues = record.inputValues;
     copy.instancePredictions = record.instancePredictions;
-    if (!record.inputValues)
+    if (!record.inputValues) {
         copy.inputsJson = record.inputsJson;
+        copy.requestDocument = record.requestDocument;
+        copy.instancesNode = record.instancesNode;
+    }
     if (record.instancePredictions.empty())
         copy.predictionsJson = record.predictionsJson;
     return copy;

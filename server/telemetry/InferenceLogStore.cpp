@@ -229,10 +229,11 @@ Status InferenceLogStore::insertRow(const InferenceRecord& r, const ModelLogPoli
     ATALAYA_RETURN_IF_ERROR(bindOptionalText(s, 15, r.label));
     ATALAYA_RETURN_IF_ERROR(r.label.empty() ? s.bindNull(16) : s.bindDouble(16, r.score));
     ATALAYA_RETURN_IF_ERROR(bindOptionalText(s, 17, r.predictionsJson));
-    if (r.inputsJson.empty()) {
+    const std::string inputs = inputsText(r);
+    if (inputs.empty()) {
         ATALAYA_RETURN_IF_ERROR(s.bindNull(18));
-    } else if (const auto inputs = captureInputs(r.inputsJson, policy)) {
-        ATALAYA_RETURN_IF_ERROR(s.bindText(18, *inputs));
+    } else if (const auto captured = captureInputs(inputs, policy)) {
+        ATALAYA_RETURN_IF_ERROR(s.bindText(18, *captured));
     } else {
         ATALAYA_RETURN_IF_ERROR(s.bindNull(18));
     }

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -46,11 +47,20 @@ struct InferenceRecord {
     double score = 0;             // its probability
     std::string predictionsJson;  // every instance's prediction, JSON array
     std::string inputsJson;       // the instances as sent (features as values), JSON array
+    // Or, instead of inputsJson, the parsed request and its instances node: the log's writer
+    // serializes them (inputsText()), and the document is freed there too. Serializing and
+    // freeing a request's DOM cost the IO thread more than queueing the record.
+    std::shared_ptr<const nlohmann::json> requestDocument;
+    const nlohmann::json* instancesNode = nullptr;  // inside *requestDocument
     // The same instances and predictions as values, when the route had them at hand; a reader
     // falls back to the JSON text above when they are absent.
     std::shared_ptr<const InstanceValues> inputValues;
     std::vector<InstancePrediction> instancePredictions;  // in instance order
 };
+
+// The record's instances as JSON text: inputsJson, or its instancesNode serialized; empty when
+// it has neither. Call off the IO thread.
+std::string inputsText(const InferenceRecord& record);
 
 // What /api/v1/health reports of a sink.
 struct InferenceSinkCounters {
