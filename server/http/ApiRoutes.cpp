@@ -448,12 +448,10 @@ std::shared_ptr<const InstanceValues> oipInstanceValues(const json& body,
 }
 
 void fillPrediction(InferenceRecord& record, EncodedPredictions&& predictions) {
-    record.label = std::move(predictions.label);
-    record.score = predictions.score;
+    record.label = std::string(predictions.label());
+    record.score = predictions.score();
     record.predictionsJson = std::move(predictions.json);
-    record.instancePredictions.reserve(predictions.instances.size());
-    for (auto& instance : predictions.instances)
-        record.instancePredictions.push_back({std::move(instance.label), instance.score});
+    record.instancePredictions = std::move(predictions.instances);
 }
 
 // Sends a copy of a request to a shadow version. Its outcome goes to the router (agreement
@@ -480,8 +478,8 @@ void runShadow(const ApiCallPtr& call, TrafficRouter& router, std::shared_ptr<Mo
                             .shadow = true,
                             .ok = result.status.isOk(),
                             .latency = took,
-                            .label = predictions.label,
-                            .score = predictions.score,
+                            .label = predictions.label(),
+                            .score = predictions.score(),
                             .requestId = call->requestId});
             if (sink == nullptr)
                 return;
@@ -590,7 +588,7 @@ void ApiRoutes::servePredict(const ApiCallPtr& call) {
             timed.total = total;
             auto predictions = encodePredictions(served->metadata(), result);
             std::string body = encodePredictResponse(timed, predictions, result);
-            observe(true, total, predictions.label, predictions.score);
+            observe(true, total, predictions.label(), predictions.score());
             if (record != nullptr)
                 fillPrediction(*record, std::move(predictions));
             return body;

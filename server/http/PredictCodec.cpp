@@ -265,10 +265,6 @@ EncodedPredictions encodePredictions(const ModelMetadata& metadata, const Infere
         text += "}}";
     }
     text += ']';
-    if (!encoded.instances.empty()) {
-        encoded.label = encoded.instances.front().label;
-        encoded.score = encoded.instances.front().score;
-    }
     return encoded;
 }
 

@@ -5,10 +5,12 @@
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "inference/HostTensor.h"
 #include "inference/InferenceRequest.h"
+#include "inference/InstancePrediction.h"
 #include "inference/ModelMetadata.h"
 #include "inference/WordTokenizer.h"
 
@@ -41,18 +43,19 @@ struct PredictReply {
 };
 
 // The "predictions" array of an answer as JSON text: a classifier's row becomes
-// {"label", "score", "scores": {label: p}}, other outputs {"output": [values]}. With the first
-// row's label and score (empty label when not a classifier). Encoded once: the answer embeds
-// the text and the inference log stores it.
+// {"label", "score", "scores": {label: p}}, other outputs {"output": [values]}, with each
+// classifier row's label and score as values. Encoded once: the answer embeds the text and the
+// inference log stores it.
 struct EncodedPredictions {
-    struct Instance {
-        std::string label;
-        double score = 0;
-    };
     std::string json;
-    std::string label;
-    double score = 0;
-    std::vector<Instance> instances;  // a classifier's label and score per row; else empty
+    std::vector<InstancePrediction>
+        instances;  // a classifier's label and score per row; else empty
+
+    // The first row's, as the log's label and score columns keep them; empty / 0 when none.
+    std::string_view label() const {
+        return instances.empty() ? std::string_view{} : instances.front().label;
+    }
+    double score() const { return instances.empty() ? 0 : instances.front().score; }
 };
 EncodedPredictions encodePredictions(const ModelMetadata& metadata, const InferenceResult& result);
 

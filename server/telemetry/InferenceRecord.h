@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "inference/InstancePrediction.h"
+
 namespace atalaya {
 
 // A request's instances as the decoder read them, for sinks that need values rather than JSON
@@ -18,16 +20,10 @@ struct InstanceValues {
     std::vector<std::string> texts;  // a text model's instances as sent; empty otherwise
 };
 
-// One instance's predicted label and its probability (classifiers).
-struct InstancePrediction {
-    std::string label;
-    double score = 0;
-};
-
 // One answered inference request, as the inference log stores it (one row per request).
-// Built on the IO thread when the answer is sent; everything is already text or numbers so the
-// log's writer thread does no JSON work of its own, beyond applying a model's text capture
-// policy to inputsJson.
+// Built on the IO thread when the answer is sent. The log's writer thread serializes the
+// instances when the route left them parsed (inputsText()) and applies a model's text capture
+// policy; everything else is already text or numbers.
 struct InferenceRecord {
     std::int64_t timeUnixMs = 0;  // when the answer was sent
     std::string requestId;
