@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/StrictJson.h"
@@ -56,8 +57,8 @@ Prediction predictionOf(const PredictionReference& reference, std::string_view l
     return prediction;
 }
 
-// predictionsJson: [{"label", "score", ...}, ...] in instance order; without it, the record's
-// own label and score describe the first instance.
+// instancePredictions in instance order, else predictionsJson ([{"label", "score", ...}, ...]);
+// without either, the record's own label and score describe the first instance.
 std::vector<Prediction> predictionsOf(const InferenceRecord& record,
                                       const PredictionReference& reference) {
     std::vector<Prediction> predictions;
@@ -123,35 +124,21 @@ std::size_t DriftInputParser::countTokens(std::string_view text) {
 }
 
 Result<std::vector<DriftObservation>> DriftInputParser::parse(const InferenceRecord& record) const {
-    const DriftReference& reference = *m_reference;
-    if (record.inputValues && readsValues(*record.inputValues)) {
-        const InstanceValues& values = *record.inputValues;
-        const auto predictions = reference.predictions
-                                     ? predictionsOf(record, *reference.predictions)
-                                     : std::vector<Prediction>{};
-        const bool text = reference.features.empty();
-        const std::size_t rows =
-            text ? values.texts.size() : values.numbers.size() / values.columns;
-        std::vector<DriftObservation> observations(rows);
-        for (std::size_t i = 0; i < rows; ++i) {
-            DriftObservation& observation = observations[i];
-            observation.featureBins.assign(text ? 1 : reference.features.size(),
-                                           DriftObservation::kMissing);
-            if (text) {
-                observation.featureBins[0] = static_cast<std::int32_t>(reference.text->length.binOf(
-                    static_cast<double>(countTokens(values.texts[i]))));
-            } else {
-                binColumns(std::span(values.numbers).subspan(i * values.columns, values.columns),
-                           observation);
-            }
-            if (i < predictions.size()) {
-                observation.classIndex = predictions[i].classIndex;
-                observation.scoreBin = predictions[i].scoreBin;
-            }
+    if (!record.inputValues || !readsValues(*record.inputValues))
+        return parseJson(record);
+    const InstanceValues& values = *record.inputValues;
+    const bool text = m_reference->features.empty();
+    auto observations = blankObservations(
+        text ? values.texts.size() : values.numbers.size() / values.columns, record);
+    for (std::size_t i = 0; i < observations.size(); ++i) {
+        if (text) {
+            binText(values.texts[i], observations[i]);
+        } else {
+            binColumns(std::span(values.numbers).subspan(i * values.columns, values.columns),
+                       observations[i]);
         }
-        return observations;
     }
-    return parseJson(record);
+    return observations;
 }
 
 bool DriftInputParser::readsValues(const InstanceValues& values) const {
@@ -159,6 +146,28 @@ bool DriftInputParser::readsValues(const InstanceValues& values) const {
         return m_reference->text.has_value() && !values.texts.empty();
     return values.columns > 0 && values.columns == m_featureOfColumn.size() &&
            values.numbers.size() % values.columns == 0;
+}
+
+std::vector<DriftObservation> DriftInputParser::blankObservations(
+    std::size_t rows, const InferenceRecord& record) const {
+    const DriftReference& reference = *m_reference;
+    const auto predictions = reference.predictions ? predictionsOf(record, *reference.predictions)
+                                                   : std::vector<Prediction>{};
+    const std::size_t features = reference.features.empty() ? 1 : reference.features.size();
+    std::vector<DriftObservation> observations(rows);
+    for (std::size_t i = 0; i < rows; ++i) {
+        observations[i].featureBins.assign(features, DriftObservation::kMissing);
+        if (i < predictions.size()) {
+            observations[i].classIndex = predictions[i].classIndex;
+            observations[i].scoreBin = predictions[i].scoreBin;
+        }
+    }
+    return observations;
+}
+
+void DriftInputParser::binText(std::string_view text, DriftObservation& observation) const {
+    observation.featureBins[0] = static_cast<std::int32_t>(
+        m_reference->text->length.binOf(static_cast<double>(countTokens(text))));
 }
 
 void DriftInputParser::binColumns(std::span<const double> row,
@@ -186,24 +195,15 @@ Result<std::vector<DriftObservation>> DriftInputParser::parseJson(
     const DriftReference& reference = *m_reference;
     const bool text = reference.features.empty();
     const json rows = text ? *instances : rowsOf(*instances, m_featureOfColumn.size());
-    const auto predictions = reference.predictions ? predictionsOf(record, *reference.predictions)
-                                                   : std::vector<Prediction>{};
-    const std::size_t features = text ? 1 : reference.features.size();
-
-    std::vector<DriftObservation> observations;
-    observations.reserve(rows.size());
+    auto observations = blankObservations(rows.size(), record);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const json& row = rows[i];
-        DriftObservation observation;
-        observation.featureBins.assign(features, DriftObservation::kMissing);
+        DriftObservation& observation = observations[i];
         if (text) {
-            if (row.is_string()) {
-                const auto tokens = countTokens(row.get_ref<const std::string&>());
-                observation.featureBins[0] = static_cast<std::int32_t>(
-                    reference.text->length.binOf(static_cast<double>(tokens)));
-            }
+            if (row.is_string())
+                binText(row.get_ref<const std::string&>(), observation);
         } else if (row.is_object()) {
-            for (std::size_t f = 0; f < features; ++f) {
+            for (std::size_t f = 0; f < reference.features.size(); ++f) {
                 const auto value = row.find(reference.features[f].name);
                 if (value != row.end() && value->is_number()) {
                     observation.featureBins[f] = static_cast<std::int32_t>(
@@ -211,21 +211,13 @@ Result<std::vector<DriftObservation>> DriftInputParser::parseJson(
                 }
             }
         } else if (row.is_array() && row.size() == m_featureOfColumn.size()) {
+            std::vector<double> numbers(row.size(), std::numeric_limits<double>::quiet_NaN());
             for (std::size_t c = 0; c < row.size(); ++c) {
-                const int f = m_featureOfColumn[c];
-                if (f >= 0 && row[c].is_number()) {
-                    observation.featureBins[static_cast<std::size_t>(f)] =
-                        static_cast<std::int32_t>(
-                            reference.features[static_cast<std::size_t>(f)].bins.binOf(
-                                row[c].get<double>()));
-                }
+                if (row[c].is_number())
+                    numbers[c] = row[c].get<double>();
             }
+            binColumns(numbers, observation);
         }
-        if (i < predictions.size()) {
-            observation.classIndex = predictions[i].classIndex;
-            observation.scoreBin = predictions[i].scoreBin;
-        }
-        observations.push_back(std::move(observation));
     }
     return observations;
 }

@@ -42,6 +42,11 @@ public:
 
 private:
     bool readsValues(const InstanceValues& values) const;
+    // One observation per instance, every feature missing, each with its prediction's bins.
+    std::vector<DriftObservation> blankObservations(std::size_t rows,
+                                                    const InferenceRecord& record) const;
+    void binText(std::string_view text, DriftObservation& observation) const;
+    // `row`: one instance's numbers in column order (NaN where absent).
     void binColumns(std::span<const double> row, DriftObservation& observation) const;
     Result<std::vector<DriftObservation>> parseJson(const InferenceRecord& record) const;
 
