@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/UnixTime.h"
 #include "inference/ModelRepository.h"
 #include "stats/QueryString.h"
 #include "stats/ShadowComparison.h"
@@ -10,7 +11,6 @@
 #include "telemetry/DriftReference.h"
 #include "telemetry/StatsQueries.h"
 #include "telemetry/StatsQueryThread.h"
-#include "core/UnixTime.h"
 
 namespace atalaya::stats {
 namespace {
@@ -115,6 +115,18 @@ void StatsRoutes::post(const http::ApiCallPtr& call, std::function<void(SqliteDa
         call->fail(posted);
 }
 
+template <class Run, class ToJson>
+void StatsRoutes::answerFromLog(const http::ApiCallPtr& call, Run run, ToJson toJson) {
+    post(call, [call, run = std::move(run), toJson = std::move(toJson)](SqliteDatabase* db) {
+        if (db == nullptr)
+            return call->fail(logOff());
+        auto result = run(*db);
+        if (!result.isOk())
+            return call->fail(result.status());
+        call->reply(http::jsonResponse(200, toJson(*result)));
+    });
+}
+
 void StatsRoutes::serveTimeSeries(const http::ApiCallPtr& call) {
     auto query = QueryString::parse(call->request.target,
                                     {"model", "version", "api_version", "from", "to", "step"});
@@ -140,14 +152,9 @@ void StatsRoutes::serveTimeSeries(const http::ApiCallPtr& call) {
     request.stepMs = step->value_or(60) * 1000;
     if (const Status checked = checkTimeSeriesQuery(request); !checked.isOk())
         return call->fail(checked);
-    post(call, [call, request](SqliteDatabase* db) {
-        if (db == nullptr)
-            return call->fail(logOff());
-        auto series = queryTimeSeries(*db, request);
-        if (!series.isOk())
-            return call->fail(series.status());
-        call->reply(http::jsonResponse(200, timeSeriesJson(*series)));
-    });
+    answerFromLog(
+        call, [request](SqliteDatabase& db) { return queryTimeSeries(db, request); },
+        [](const auto& series) { return timeSeriesJson(series); });
 }
 
 void StatsRoutes::serveDrift(const http::ApiCallPtr& call) {
@@ -164,14 +171,9 @@ void StatsRoutes::serveDrift(const http::ApiCallPtr& call) {
                                    .version = target->version->version(),
                                    .fromMs = range->first,
                                    .toMs = range->second};
-    post(call, [call, request](SqliteDatabase* db) {
-        if (db == nullptr)
-            return call->fail(logOff());
-        auto series = queryDriftSeries(*db, request);
-        if (!series.isOk())
-            return call->fail(series.status());
-        call->reply(http::jsonResponse(200, driftSeriesJson(*series)));
-    });
+    answerFromLog(
+        call, [request](SqliteDatabase& db) { return queryDriftSeries(db, request); },
+        [](const auto& series) { return driftSeriesJson(series); });
 }
 
 void StatsRoutes::serveHistogram(const http::ApiCallPtr& call) {
@@ -219,14 +221,9 @@ void StatsRoutes::serveShadow(const http::ApiCallPtr& call) {
                                   .toMs = range->second};
     if (target->version)
         request.candidate = target->version->version();
-    post(call, [call, request](SqliteDatabase* db) {
-        if (db == nullptr)
-            return call->fail(logOff());
-        auto comparison = queryShadowComparison(*db, request);
-        if (!comparison.isOk())
-            return call->fail(comparison.status());
-        call->reply(http::jsonResponse(200, shadowComparisonJson(*comparison)));
-    });
+    answerFromLog(
+        call, [request](SqliteDatabase& db) { return queryShadowComparison(db, request); },
+        [](const auto& comparison) { return shadowComparisonJson(comparison); });
 }
 
 }  // namespace atalaya::stats

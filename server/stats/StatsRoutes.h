@@ -58,6 +58,10 @@ private:
     // [from, to) in Unix ms; the last hour when absent.
     Result<std::pair<std::int64_t, std::int64_t>> rangeOf(const QueryString& query) const;
     void post(const http::ApiCallPtr& call, std::function<void(SqliteDatabase*)> job);
+    // A query of the inference log on the query thread: `run(db)` -> Result<T>, answered with
+    // `toJson(T)`; 503 log_off without a log, the query's own error otherwise.
+    template <class Run, class ToJson>
+    void answerFromLog(const http::ApiCallPtr& call, Run run, ToJson toJson);
     std::int64_t nowMs() const;
 
     StatsRoutesOptions m_options;
