@@ -367,4 +367,11 @@ QString stringAt(const Json& object, std::string_view key) {
     return QString::fromStdString(it->get<std::string>());
 }
 
+double sampleValue(const std::string& exposition, const std::string& series) {
+    const auto at = exposition.find("\n" + series + " ");
+    if (at == std::string::npos)
+        return -1;
+    return std::stod(exposition.substr(at + series.size() + 2));
+}
+
 }  // namespace atalaya::test

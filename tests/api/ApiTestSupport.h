@@ -157,6 +157,11 @@ std::vector<HttpTestResponse> sendConcurrently(std::uint16_t port,
                                                std::vector<RequestSpec> requests,
                                                std::chrono::milliseconds timeout = kRequestTimeout);
 
+// --- Prometheus ------------------------------------------------------------------------------
+
+// The value of the /metrics sample line that starts with `series` (labels included), or -1.
+double sampleValue(const std::string& exposition, const std::string& series);
+
 // --- JSON -----------------------------------------------------------------------------------
 
 // The parsed body, or a discarded value when it is not JSON.

@@ -13,14 +13,6 @@ namespace {
 
 const std::filesystem::path kFixtures = ATALAYA_TEST_FIXTURES;
 
-// The value of the sample line that starts with `series` (labels included), or -1.
-double sampleValue(const std::string& exposition, const std::string& series) {
-    const auto at = exposition.find("\n" + series + " ");
-    if (at == std::string::npos)
-        return -1;
-    return std::stod(exposition.substr(at + series.size() + 2));
-}
-
 }  // namespace
 
 class TestMetricsApi : public QObject {

@@ -16,13 +16,6 @@ const std::filesystem::path kFixtures = ATALAYA_TEST_FIXTURES;
 constexpr int kRequests = 250;  // past the monitor's min_samples (200)
 constexpr int kWaitMs = 30'000;
 
-double sampleValue(const std::string& exposition, const std::string& series) {
-    const auto at = exposition.find("\n" + series + " ");
-    if (at == std::string::npos)
-        return -1;
-    return std::stod(exposition.substr(at + series.size() + 2));
-}
-
 }  // namespace
 
 class TestDriftApi : public QObject {

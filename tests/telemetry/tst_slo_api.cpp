@@ -20,14 +20,6 @@ const std::filesystem::path kFixtures = ATALAYA_TEST_FIXTURES;
 constexpr std::string_view kPredict = "/api/v1/ia/predict";
 constexpr int kEvaluationWaitMs = 15'000;  // the tracker evaluates every second
 
-// The value of the sample line that starts with `series` (labels included), or -1.
-double sampleValue(const std::string& exposition, const std::string& series) {
-    const auto at = exposition.find("\n" + series + " ");
-    if (at == std::string::npos)
-        return -1;
-    return std::stod(exposition.substr(at + series.size() + 2));
-}
-
 std::string predictBody(const std::string& model, double a) {
     return Json{{"model", model}, {"instances", Json::array({Json{{"a", a}, {"b", 2}, {"c", 3}}})}}
         .dump();
