@@ -9,6 +9,7 @@
 
 #include "ApiTestSupport.h"
 #include "security/ClientsCommand.h"
+#include "security/CredentialTable.h"
 #include "security/OAuthClientStore.h"
 
 using namespace atalaya;
@@ -370,7 +371,10 @@ void TestOAuthApi::revokingAClientEndsItsTokens() {
         token("grant_type=client_credentials", basic(client.info.clientId, client.secret));
     const std::string access = bodyOf(issued).value("access_token", "");
     QCOMPARE(call("POST", "/api/v2/ia/predict", access, kBody).status, 200);
+    // m_clients is another connection, as the clients command is: the server sees its change
+    // within kExternalChangeCheck (a revocation through the admin API is seen at once).
     QVERIFY(m_clients->revoke(client.info.clientId).isOk());
+    std::this_thread::sleep_for(security::kExternalChangeCheck);
     const auto refused = call("POST", "/api/v2/ia/predict", access, kBody);
     QCOMPARE(refused.status, 401);
     QCOMPARE(errorCodeOf(refused), u"invalid_token"_qs);
